@@ -1,0 +1,126 @@
+"""The FastAPI application factory. Nothing is built at import time: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response, status
+from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.brain import Brain
+from bot.deps import RedisDep
+from bot.inbox import Inbox
+from bot.outbox import DeliveryLoop
+from bot.redis_conn import connect
+from bot.runtime import build_brain, build_pipeline, build_senders, build_transcripts
+from bot.settings import Settings
+from bot.worker import Worker, consumer_name
+from connectors.webchat.routes import router as webchat_router
+
+logger = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+class Health(BaseModel):
+    status: str
+    redis: bool
+    worker: bool
+
+
+def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
+    """Build the app. With ``run_worker_in_api`` it also runs a worker and the reply senders."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not settings.redis.url:
+            raise RuntimeError("No Redis URL: set REDIS_URL, or start with `switchboard run`, "
+                               "which starts an embedded Redis")
+        redis = await connect(settings.redis.url)
+        app.state.settings = settings
+        app.state.redis = redis
+        app.state.inbox = Inbox(redis, settings.inbox, consumer_name("api"))
+        await app.state.inbox.ensure_group()
+        app.state.transcripts = build_transcripts(redis, settings)
+        stop = asyncio.Event()
+        app.state.tasks = []
+        if settings.run_worker_in_api:
+            live_brain = brain or await asyncio.to_thread(build_brain, settings)
+            app.state.tasks = _start_background(redis, settings, live_brain, stop)
+        try:
+            yield
+        finally:
+            stop.set()
+            if app.state.tasks:
+                await asyncio.wait(app.state.tasks, timeout=settings.inbox.block_ms / 1000 + 5)
+            await redis.aclose()
+
+    app = FastAPI(
+        title="Switchboard",
+        summary="Routes every customer message to the right hands: the bot or a human.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.middleware("http")(_limit_body_size)
+    app.include_router(webchat_router)
+
+    @app.get("/healthz", response_model=Health, tags=["operations"])
+    async def healthz(redis: RedisDep, request: Request, response: Response) -> Health:
+        """Liveness and readiness: Redis answers, and the in-process worker (if any) runs."""
+        try:
+            redis_ok = bool(await redis.ping())
+        except RedisError:
+            redis_ok = False
+        tasks = request.app.state.tasks
+        worker_ok = bool(tasks) and not any(task.done() for task in tasks)
+        healthy = redis_ok and (worker_ok or not settings.run_worker_in_api)
+        if not healthy:
+            response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+        return Health(status="ok" if healthy else "degraded", redis=redis_ok, worker=worker_ok)
+
+    @app.get("/", include_in_schema=False)
+    async def root() -> RedirectResponse:
+        return RedirectResponse("/webchat")
+
+    return app
+
+
+def _start_background(
+    redis: Redis, settings: Settings, brain: Brain, stop: asyncio.Event
+) -> list[asyncio.Task[None]]:
+    worker = Worker(redis, build_pipeline(brain, settings), settings.inbox, consumer_name("worker"))
+    delivery = DeliveryLoop(
+        redis, build_senders(redis, settings), consumer_name("sender"),
+        reclaim_idle_ms=settings.inbox.reclaim_idle_ms,
+        max_attempts=settings.inbox.max_deliveries, block_ms=settings.inbox.block_ms,
+    )
+    tasks = [
+        asyncio.create_task(worker.run(stop), name="worker"),
+        asyncio.create_task(delivery.run(stop), name="delivery"),
+    ]
+    for task in tasks:
+        task.add_done_callback(_log_crash)
+    return tasks
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("Background task %s stopped: %r", task.get_name(), task.exception())
+
+
+async def _limit_body_size(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
+        return JSONResponse(
+            {"detail": f"request body over {MAX_BODY_BYTES // 1024} KiB"},
+            status_code=status.HTTP_413_CONTENT_TOO_LARGE,
+        )
+    return await call_next(request)

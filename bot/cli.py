@@ -1,0 +1,168 @@
+"""The ``switchboard`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from bot.settings import Settings, load_settings
+from bot.understanding.result import Understanding
+
+if TYPE_CHECKING:
+    from bot.brain import Brain
+
+logger = logging.getLogger("switchboard")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except (ValidationError, ValueError, FileNotFoundError) as exc:
+        print(f"switchboard: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=args.log_level or settings.log_level,
+        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+    )
+    return int(args.handler(args, settings) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="switchboard",
+        description="Chatbot and auto-reply engine: the bot answers what it knows, people the rest.",
+    )
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="API, web chat and a worker in one process")
+    run.add_argument("--host", help="listen address (default: server.host in config.yml)")
+    run.add_argument("--port", type=int, help="listen port (default: server.port)")
+    run.set_defaults(handler=_run)
+
+    worker = commands.add_parser("worker", help="a worker only (scale these out)")
+    worker.set_defaults(handler=_worker)
+
+    classify = commands.add_parser("classify", help="show what the bot makes of a message")
+    classify.add_argument("text", nargs="?", help="the message (or use --file)")
+    classify.add_argument("--file", type=Path, help="one message per line; '-' for stdin")
+    classify.add_argument("--json", action="store_true", help="one JSON object per message")
+    classify.set_defaults(handler=_classify)
+    return parser
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.redis_conn import redis_url_for
+    from bot.runtime import build_brain
+
+    host = args.host or settings.server.host
+    port = args.port if args.port is not None else settings.server.port
+    print("Preparing the intent classifier (the first run builds the model, ~1 min)...",
+          file=sys.stderr)
+    brain = build_brain(settings, progress=True)
+    with redis_url_for(settings) as url:
+        live = settings.model_copy(update={"redis": settings.redis.model_copy(update={"url": url})})
+        app = create_app(live, brain=brain)
+        print(f"\n  Switchboard is up. Web chat: http://{host}:{port}/webchat"
+              f"   API docs: http://{host}:{port}/docs\n", file=sys.stderr)
+        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+    return 0
+
+
+def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.redis_conn import redis_url_for
+    from bot.runtime import build_brain
+
+    brain = build_brain(settings, progress=True)
+    with redis_url_for(settings) as url:
+        asyncio.run(_work(settings, brain, url))
+    return 0
+
+
+async def _work(settings: Settings, brain: Brain, url: str) -> None:
+    from bot.outbox import DeliveryLoop
+    from bot.redis_conn import connect
+    from bot.runtime import build_pipeline, build_senders
+    from bot.worker import Worker, consumer_name
+
+    redis = await connect(url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    worker = Worker(redis, build_pipeline(brain, settings), settings.inbox,
+                    consumer_name("worker"))
+    delivery = DeliveryLoop(
+        redis, build_senders(redis, settings), consumer_name("sender"),
+        reclaim_idle_ms=settings.inbox.reclaim_idle_ms,
+        max_attempts=settings.inbox.max_deliveries, block_ms=settings.inbox.block_ms,
+    )
+    logger.info("Worker running; Ctrl+C to stop")
+    try:
+        await asyncio.gather(worker.run(stop), delivery.run(stop))
+    finally:
+        await redis.aclose()
+
+
+def _classify(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.conversations import ConversationState
+    from bot.policy import decide
+    from bot.responder import render
+    from bot.runtime import build_brain
+
+    texts = list(_read_texts(args))
+    if not texts:
+        print("switchboard classify: give a message, or --file with one message per line",
+              file=sys.stderr)
+        return 2
+    brain = build_brain(settings, progress=sys.stderr.isatty())
+    for text, understanding in zip(
+        texts, brain.classifier.predict_many(texts), strict=True
+    ):
+        decision = decide(understanding, ConversationState(), brain.intent_set,
+                          max_misunderstood=settings.policy.max_misunderstood)
+        reply = render(decision, brain.intent_set, understanding.language)
+        if args.json:
+            print(json.dumps({"text": text, **understanding.to_dict(),
+                              "decision": decision.kind, "reply": reply}, ensure_ascii=False))
+        else:
+            _print_human(text, understanding, decision.kind, reply)
+    return 0
+
+
+def _read_texts(args: argparse.Namespace) -> Iterable[str]:
+    if args.file is not None:
+        stream = sys.stdin if str(args.file) == "-" else args.file.open(encoding="utf-8")
+        with stream:
+            yield from (line.strip() for line in stream if line.strip())
+    elif args.text:
+        yield args.text
+
+
+def _print_human(text: str, u: Understanding, decision: str, reply: str) -> None:
+    intent = u.intent or f"(out of scope; best guess {u.top_intent})"
+    print(f"text:       {text}")
+    print(f"language:   {u.language}")
+    print(f"intent:     {intent}  confidence {u.confidence:.2f}")
+    if u.reasons:
+        print(f"fallback:   {'; '.join(u.reasons)}")
+    print(f"decision:   {decision}")
+    print(f"reply:      {reply}\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

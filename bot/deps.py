@@ -1,0 +1,34 @@
+"""FastAPI dependencies as ``Annotated`` aliases, all read from the app's state."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from redis.asyncio import Redis
+
+from bot.inbox import Inbox
+from bot.settings import Settings
+from bot.transcript import Transcripts
+
+
+def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def _redis(request: Request) -> Redis:
+    return request.app.state.redis
+
+
+def _inbox(request: Request) -> Inbox:
+    return request.app.state.inbox
+
+
+def _transcripts(request: Request) -> Transcripts:
+    return request.app.state.transcripts
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+RedisDep = Annotated[Redis, Depends(_redis)]
+InboxDep = Annotated[Inbox, Depends(_inbox)]
+TranscriptsDep = Annotated[Transcripts, Depends(_transcripts)]

@@ -1,0 +1,134 @@
+"""The intent set: Rasa NLU YAML examples plus our answers file, loaded into plain dataclasses.
+
+``nlu.yml`` is Rasa's training-data format (``- intent: name`` with an ``examples: |`` block of
+``- text`` lines), so teams can move data between Rasa and Switchboard. ``answers.yml`` holds,
+per intent, the reply in each language and whether the intent always goes to a human; its
+``system:`` section holds the bot's own lines (fallback, hand-off acknowledgement).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LANGUAGES = ("zh", "en")
+# Rasa annotates entities inline: "ship to [Berlin](city)" or "[Berlin]{"entity": "city"}".
+_ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
+
+
+class IntentDataError(ValueError):
+    """The intent files are missing, malformed or inconsistent."""
+
+
+@dataclass(frozen=True)
+class Intent:
+    name: str
+    examples: tuple[str, ...]
+    answers: dict[str, str] = field(default_factory=dict)
+    handoff: bool = False
+
+
+@dataclass(frozen=True)
+class IntentSet:
+    intents: dict[str, Intent]
+    system: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self.intents)
+
+    def training_pairs(self) -> tuple[list[str], list[str]]:
+        texts: list[str] = []
+        labels: list[str] = []
+        for name in self.names:
+            for example in self.intents[name].examples:
+                texts.append(example)
+                labels.append(name)
+        return texts, labels
+
+    def fingerprint(self) -> str:
+        """Changes whenever the examples change; names a trained head."""
+        payload = json.dumps(
+            {n: list(self.intents[n].examples) for n in self.names}, ensure_ascii=False
+        )
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def load_intent_set(path: Path) -> IntentSet:
+    """Load a folder (``nlu.yml`` + optional ``answers.yml``) or a single Rasa NLU YAML file."""
+    if path.is_dir():
+        nlu_files = sorted(p for p in path.glob("*.yml") if p.name != "answers.yml")
+        nlu_files += sorted(path.glob("*.yaml"))
+        answers_file = path / "answers.yml"
+    elif path.is_file():
+        nlu_files, answers_file = [path], path.with_name("answers.yml")
+    else:
+        raise IntentDataError(f"No intent data at {path}")
+    examples: dict[str, list[str]] = {}
+    for nlu_file in nlu_files:
+        for name, lines in parse_rasa_nlu(nlu_file).items():
+            examples.setdefault(name, []).extend(lines)
+    if not examples:
+        raise IntentDataError(f"No intents with examples found in {path}")
+    answers, system = _load_answers(answers_file) if answers_file.is_file() else ({}, {})
+    intents = {
+        name: Intent(
+            name=name,
+            examples=tuple(dict.fromkeys(lines)),  # drop repeats, keep order
+            answers=dict(answers.get(name, {}).get("text", {})),
+            handoff=bool(answers.get(name, {}).get("handoff", False)),
+        )
+        for name, lines in examples.items()
+    }
+    return IntentSet(intents=intents, system=system)
+
+
+def parse_rasa_nlu(path: Path) -> dict[str, list[str]]:
+    """Return intent -> examples from one Rasa NLU YAML file (other NLU entries are skipped)."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise IntentDataError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise IntentDataError(f"{path}: expected a mapping with an 'nlu:' list")
+    result: dict[str, list[str]] = {}
+    for position, item in enumerate(document.get("nlu") or [], start=1):
+        if not isinstance(item, dict) or "intent" not in item:
+            continue  # synonyms, regexes and lookup tables carry no intent examples
+        block = item.get("examples")
+        if not isinstance(block, str):
+            raise IntentDataError(f"{path}: nlu item {position} has no 'examples: |' block")
+        lines = [_example_text(line) for line in block.splitlines()]
+        result.setdefault(str(item["intent"]), []).extend(line for line in lines if line)
+    return result
+
+
+def _example_text(line: str) -> str:
+    stripped = line.strip()
+    if not stripped.startswith("-"):
+        return ""
+    return _ENTITY_MARKUP.sub(r"\1", stripped[1:].strip())
+
+
+def _load_answers(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise IntentDataError(f"{path}: not valid YAML: {exc}") from exc
+    answers: dict[str, dict[str, Any]] = {}
+    for name, entry in (document.get("answers") or {}).items():
+        if not isinstance(entry, dict):
+            raise IntentDataError(f"{path}: answer for {name!r} must be a mapping")
+        text = {lang: str(entry[lang]).strip() for lang in LANGUAGES if entry.get(lang)}
+        answers[str(name)] = {"text": text, "handoff": bool(entry.get("handoff", False))}
+    system = {
+        str(key): {lang: str(value[lang]).strip() for lang in LANGUAGES if value.get(lang)}
+        for key, value in (document.get("system") or {}).items()
+    }
+    return answers, system

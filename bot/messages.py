@@ -1,0 +1,79 @@
+"""The message types every connector speaks: one frozen inbound message, one outbound reply."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ChannelKind = Literal["private", "comment"]
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    user_id: str
+    display_name: str = ""
+    username: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """One customer message, normalized from whatever platform it came from."""
+
+    platform: str
+    channel: ChannelKind
+    chat_id: str
+    sender: Sender
+    text: str
+    platform_message_id: str
+    thread_id: str = ""
+    reply_to: str = ""
+    timestamp: float = field(default_factory=time.time)
+    raw_ref: str = ""
+
+    @property
+    def conversation_key(self) -> str:
+        # A group is not one conversation: each customer (and thread) in it is its own.
+        parts = [self.platform, self.chat_id, self.sender.user_id]
+        if self.thread_id:
+            parts.append(self.thread_id)
+        return ":".join(parts)
+
+    @property
+    def message_key(self) -> str:
+        """Unique across platforms; what replies are keyed on."""
+        return f"{self.platform}:{self.platform_message_id}"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> InboundMessage:
+        data: dict[str, Any] = json.loads(raw)
+        data["sender"] = Sender(**data["sender"])
+        return cls(**data)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundReply:
+    """One message to send back on the platform the customer wrote from."""
+
+    reply_id: str
+    platform: str
+    conversation_key: str
+    chat_id: str
+    text: str
+    channel: ChannelKind = "private"
+    in_reply_to: str = ""
+    thread_id: str = ""
+    author: Literal["bot", "agent"] = "bot"
+    intent: str = ""
+    created_at: float = field(default_factory=time.time)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> OutboundReply:
+        return cls(**json.loads(raw))

@@ -1,0 +1,32 @@
+"""The context one message carries through the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.conversations import ConversationState
+from bot.messages import InboundMessage, OutboundReply
+from bot.policy import Decision
+from bot.understanding.result import Understanding
+
+
+class StopPipeline(Exception):
+    """Raised by a stage that has fully handled the turn; later stages do not run."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class Turn:
+    message: InboundMessage
+    state: ConversationState
+    understanding: Understanding | None = None
+    decision: Decision | None = None
+    replies: list[OutboundReply] = field(default_factory=list)
+    stopped_by: str = ""
+
+    def reply_id(self) -> str:
+        """Replies are keyed on the inbound message, so a redelivery maps to the same ids."""
+        return f"{self.message.message_key}:{len(self.replies)}"

@@ -1,0 +1,39 @@
+"""Turns a decision into the words the customer reads, in their language."""
+
+from __future__ import annotations
+
+from bot.intents import LANGUAGES, IntentSet
+from bot.policy import AutoAnswer, Clarify, Decision, Handoff
+
+# Used only when an intent set ships no `system:` lines of its own.
+_DEFAULT_SYSTEM = {
+    "clarify": {
+        "zh": "抱歉，我没有理解您的问题，能换个说法吗？",
+        "en": "Sorry, I didn't understand that. Could you rephrase it?",
+    },
+    "handoff": {
+        "zh": "已为您转接人工客服，请稍候。",
+        "en": "I've passed your conversation to a colleague, who will reply here shortly.",
+    },
+}
+
+
+def render(decision: Decision, intent_set: IntentSet, language: str) -> str:
+    """The reply text for ``decision`` in ``language`` (falling back to another language)."""
+    if isinstance(decision, AutoAnswer):
+        return _pick(intent_set.intents[decision.intent].answers, language)
+    if isinstance(decision, Handoff) and decision.reason.startswith("intent:"):
+        intent = intent_set.intents.get(decision.reason.removeprefix("intent:"))
+        if intent is not None and intent.answers:
+            return _pick(intent.answers, language)
+    key = "clarify" if isinstance(decision, Clarify) else "handoff"
+    return _pick(intent_set.system.get(key) or _DEFAULT_SYSTEM[key], language)
+
+
+def _pick(texts: dict[str, str], language: str) -> str:
+    if texts.get(language):
+        return texts[language]
+    for other in LANGUAGES:
+        if texts.get(other):
+            return texts[other]
+    raise LookupError("no text in any language")

@@ -1,0 +1,54 @@
+"""The conversation as the customer sees it, kept in Redis as a capped list of JSON entries.
+
+Customer messages are appended when accepted (by the inbox's accept script); replies are
+appended when they are delivered, exactly once per reply id, whatever the number of attempts.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from redis.asyncio import Redis
+
+from bot import keys
+from bot.messages import OutboundReply
+
+_RECORD_ONCE = """
+if redis.call('SET', KEYS[1], ARGV[4], 'NX', 'EX', ARGV[3]) == false then return 0 end
+redis.call('RPUSH', KEYS[2], ARGV[1])
+redis.call('LTRIM', KEYS[2], -tonumber(ARGV[2]), -1)
+redis.call('PUBLISH', KEYS[3], ARGV[5])
+return 1
+"""
+
+
+class Transcripts:
+    def __init__(self, redis: Redis, max_entries: int, reply_ttl_seconds: int) -> None:
+        self.redis = redis
+        self.max_entries = max_entries
+        self.reply_ttl_seconds = reply_ttl_seconds
+        self._record_once = redis.register_script(_RECORD_ONCE)
+
+    async def record_reply_once(self, reply: OutboundReply, state: str = "delivered") -> bool:
+        """Append ``reply`` unless its id was recorded before; True when this call recorded it."""
+        entry = json.dumps(
+            {"id": reply.reply_id, "role": reply.author, "text": reply.text,
+             "ts": reply.created_at, "intent": reply.intent},
+            ensure_ascii=False,
+        )
+        event = json.dumps({"type": "reply", "conversation": reply.conversation_key,
+                            "reply_id": reply.reply_id})
+        recorded = await self._record_once(
+            keys=[keys.reply_sent(reply.reply_id), keys.transcript(reply.conversation_key),
+                  keys.EVENTS_CHANNEL],
+            args=[entry, self.max_entries, self.reply_ttl_seconds, state, event],
+        )
+        return bool(recorded)
+
+    async def read(self, conversation_key: str) -> list[dict[str, Any]] | None:
+        """The whole transcript, or None when the conversation does not exist."""
+        raw = await self.redis.lrange(keys.transcript(conversation_key), 0, -1)
+        if not raw:
+            return None
+        return [json.loads(item) for item in raw]

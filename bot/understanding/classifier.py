@@ -1,0 +1,139 @@
+"""Intent classification: a logistic-regression head over sentence embeddings, with fallback.
+
+A message is out of scope (the bot should not answer it from an FAQ) when any of these holds,
+after Rasa's FallbackClassifier but with a third, embedding-space test that catches gibberish
+a softmax is happy to be sure about:
+- the top probability is under ``confidence_threshold``;
+- the gap between the top two probabilities is under ``ambiguity_threshold``;
+- the cosine similarity to the nearest example of the top intent is under
+  ``similarity_threshold``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from bot.intents import IntentSet
+from bot.settings import UnderstandingSettings
+from bot.understanding.encoder import Encoder
+from bot.understanding.language import detect_language
+from bot.understanding.result import IntentScore, Understanding
+
+logger = logging.getLogger(__name__)
+
+RANKING_SIZE = 5
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    confidence: float
+    ambiguity: float
+    similarity: float
+
+    @classmethod
+    def from_settings(cls, settings: UnderstandingSettings) -> Thresholds:
+        return cls(
+            confidence=settings.confidence_threshold,
+            ambiguity=settings.ambiguity_threshold,
+            similarity=settings.similarity_threshold,
+        )
+
+
+class IntentClassifier:
+    def __init__(
+        self,
+        encoder: Encoder,
+        intent_set: IntentSet,
+        head: LogisticRegression,
+        example_vectors: np.ndarray,
+        example_labels: np.ndarray,
+        thresholds: Thresholds,
+    ) -> None:
+        self.encoder = encoder
+        self.intent_set = intent_set
+        self.thresholds = thresholds
+        self._head = head
+        self._labels: list[str] = [str(label) for label in head.classes_]
+        self._example_vectors = example_vectors
+        self._example_labels = example_labels
+
+    @classmethod
+    def train(
+        cls,
+        encoder: Encoder,
+        intent_set: IntentSet,
+        thresholds: Thresholds,
+        *,
+        progress: bool = False,
+    ) -> IntentClassifier:
+        """Fit the head on the intent set's examples (only new examples are embedded)."""
+        started = time.perf_counter()
+        texts, labels = intent_set.training_pairs()
+        if len(set(labels)) < 2:
+            raise ValueError("An intent set needs at least two intents with examples to train")
+        vectors = encoder.encode_cached(texts, progress=progress)
+        # Strong C: embeddings are unit vectors whose cosines differ by little, so a weakly
+        # regularized head is needed for probabilities that separate close intents.
+        head = LogisticRegression(C=20.0, max_iter=2000)
+        head.fit(vectors, labels)
+        logger.info(
+            "Trained intent head on %d examples of %d intents in %.2f s",
+            len(texts), len(set(labels)), time.perf_counter() - started,
+        )
+        return cls(encoder, intent_set, head, vectors, np.asarray(labels), thresholds)
+
+    def with_thresholds(self, thresholds: Thresholds) -> IntentClassifier:
+        """The same trained head with other fallback thresholds (no re-training)."""
+        return IntentClassifier(self.encoder, self.intent_set, self._head,
+                                self._example_vectors, self._example_labels, thresholds)
+
+    def predict(self, text: str) -> Understanding:
+        return self._understand(text, self.encoder.encode_one(text))
+
+    def predict_many(self, texts: Sequence[str]) -> list[Understanding]:
+        vectors = self.encoder.encode(texts)
+        return [self._understand(t, v) for t, v in zip(texts, vectors, strict=True)]
+
+    def _understand(self, text: str, vector: np.ndarray) -> Understanding:
+        probabilities = self._head.predict_proba(vector[None, :])[0]
+        order = np.argsort(probabilities)[::-1]
+        ranking = tuple(
+            IntentScore(self._labels[i], round(float(probabilities[i]), 4))
+            for i in order[:RANKING_SIZE]
+        )
+        top, second = ranking[0], (ranking[1] if len(ranking) > 1 else IntentScore("", 0.0))
+        similarity = self._nearest_similarity(vector, top.intent)
+        reasons = self._fallback_reasons(top.confidence, top.confidence - second.confidence,
+                                         similarity)
+        if reasons:
+            logger.debug("Fallback for top intent %s: %s", top.intent, ", ".join(reasons))
+        return Understanding(
+            intent=None if reasons else top.intent,
+            confidence=top.confidence,
+            ranking=ranking,
+            out_of_scope=bool(reasons),
+            language=detect_language(text),
+            similarity=round(similarity, 4),
+            reasons=tuple(reasons),
+        )
+
+    def _nearest_similarity(self, vector: np.ndarray, intent: str) -> float:
+        mask = self._example_labels == intent
+        return float(np.max(self._example_vectors[mask] @ vector))
+
+    def _fallback_reasons(self, confidence: float, gap: float, similarity: float) -> list[str]:
+        limits = self.thresholds
+        reasons = []
+        if confidence < limits.confidence:
+            reasons.append(f"confidence {confidence:.2f} < {limits.confidence:.2f}")
+        if gap < limits.ambiguity:
+            reasons.append(f"top-two gap {gap:.2f} < {limits.ambiguity:.2f}")
+        if similarity < limits.similarity:
+            reasons.append(f"nearest example similarity {similarity:.2f} < {limits.similarity:.2f}")
+        return reasons

@@ -1,0 +1,122 @@
+"""The worker: takes messages from the inbox, runs the pipeline, commits the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+
+from bot import keys
+from bot.conversations import load_state
+from bot.inbox import Inbox, InboxEntry, Readiness
+from bot.pipeline import Pipeline, Turn
+from bot.settings import InboxSettings
+
+logger = logging.getLogger(__name__)
+
+_WAIT_POLL_MS = 50
+
+
+def consumer_name(role: str) -> str:
+    """Unique per process, readable in XINFO CONSUMERS."""
+    return f"{role}-{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
+
+
+class Worker:
+    def __init__(
+        self, redis: Redis, pipeline: Pipeline, settings: InboxSettings, consumer: str
+    ) -> None:
+        self.redis = redis
+        self.pipeline = pipeline
+        self.settings = settings
+        self.inbox = Inbox(redis, settings, consumer)
+        # Entries whose conversation has an earlier message still in flight elsewhere.
+        self._waiting: dict[str, InboxEntry] = {}
+        self._group_ready = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        logger.info("Worker %s reading %s", self.inbox.consumer, keys.INBOX_STREAM)
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except ResponseError as exc:
+                if "NOGROUP" not in str(exc):
+                    raise
+                # Redis lost the stream (flushed, or restarted without persistence).
+                logger.warning("Inbox consumer group missing; recreating it")
+                self._group_ready = False
+            except (RedisError, OSError) as exc:
+                # Redis restarting or a network blip: nothing was lost (unacked entries stay
+                # pending), so wait and carry on rather than let the worker die.
+                logger.warning("Worker lost Redis (%r); retrying in 1 s", exc)
+                await asyncio.sleep(1)
+        await self._leave_group()
+
+    async def run_once(self, block_ms: int | None = None) -> int:
+        """Handle waiting, reclaimed and new entries once; return how many were finished."""
+        if not self._group_ready:
+            await self.inbox.ensure_group()
+            self._group_ready = True
+        finished = await self._retry_waiting()
+        for entry in await self.inbox.reclaim():
+            finished += await self._handle(entry)
+        block = _WAIT_POLL_MS if self._waiting else (block_ms or self.settings.block_ms)
+        for entry in await self.inbox.read(block):
+            finished += await self._handle(entry)
+        return finished
+
+    async def _retry_waiting(self) -> int:
+        finished = 0
+        for entry in sorted(self._waiting.values(), key=lambda e: e.seq):
+            finished += await self._handle(entry)
+        return finished
+
+    async def _handle(self, entry: InboxEntry) -> int:
+        readiness = await self.inbox.readiness(entry)
+        if readiness is Readiness.DONE:
+            await self.inbox.acknowledge(entry)
+            self._waiting.pop(entry.entry_id, None)
+            return 1
+        if readiness is Readiness.WAIT:
+            self._waiting[entry.entry_id] = entry
+            return 0
+        attempts = await self.inbox.record_attempt(entry)
+        try:
+            turn = await self._run_pipeline(entry)
+        except Exception as exc:
+            self._waiting.pop(entry.entry_id, None)
+            if attempts >= self.settings.max_deliveries:
+                await self.inbox.dead_letter(entry, repr(exc))
+                return 1
+            logger.exception("Pipeline failed on %s (attempt %d); it will be retried",
+                             entry.message.message_key, attempts)
+            return 0
+        outcome = await self.inbox.commit(entry, turn.state, turn.replies)
+        if outcome is Readiness.WAIT:
+            self._waiting[entry.entry_id] = entry
+            return 0
+        self._waiting.pop(entry.entry_id, None)
+        return 1
+
+    async def _run_pipeline(self, entry: InboxEntry) -> Turn:
+        state = await load_state(self.redis, entry.message.conversation_key)
+        turn = await self.pipeline.run(Turn(message=entry.message, state=state))
+        decision = turn.decision.kind if turn.decision else turn.stopped_by
+        logger.info("Message %s -> %s", entry.message.message_key, decision)
+        return turn
+
+    async def _leave_group(self) -> None:
+        """Remove this consumer from the group when it holds nothing, to keep XINFO tidy."""
+        pending = await self.redis.xpending_range(
+            keys.INBOX_STREAM, keys.INBOX_GROUP, min="-", max="+", count=1,
+            consumername=self.inbox.consumer,
+        )
+        if not pending:
+            await self.redis.xgroup_delconsumer(
+                keys.INBOX_STREAM, keys.INBOX_GROUP, self.inbox.consumer
+            )

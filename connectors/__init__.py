@@ -1,0 +1,2 @@
+"""Connectors: one package per platform, each with a receiving half (webhook or poller ->
+``InboundMessage``) and a sending half (``OutboundReply`` -> the platform)."""

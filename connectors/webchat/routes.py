@@ -1,0 +1,79 @@
+"""The web chat's receiving half: accept a message, queue it, return at once."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+from fastapi import APIRouter, HTTPException, status
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse
+
+from bot.deps import InboxDep, SettingsDep, TranscriptsDep
+from bot.messages import InboundMessage, Sender
+from connectors.webchat.schemas import (
+    CONVERSATION_ID,
+    ConversationOut,
+    TranscriptEntry,
+    WebchatAccepted,
+    WebchatMessageIn,
+)
+from connectors.webchat.sender import PLATFORM
+
+router = APIRouter(prefix="/webchat", tags=["web chat"])
+
+_PAGE = Path(__file__).parent / "static" / "index.html"
+
+
+def conversation_key(conversation_id: str) -> str:
+    """A web chat conversation is its own chat with one customer."""
+    return f"{PLATFORM}:{conversation_id}:{conversation_id}"
+
+
+@router.get("", include_in_schema=False)
+async def page() -> FileResponse:
+    return FileResponse(_PAGE, media_type="text/html")
+
+
+@router.post("/messages", status_code=status.HTTP_202_ACCEPTED, response_model=WebchatAccepted)
+async def post_message(body: WebchatMessageIn, inbox: InboxDep, settings: SettingsDep):
+    """Accept a customer's message; the bot's reply appears in the conversation shortly."""
+    text = body.text.strip()
+    if not text:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "text is empty")
+    if len(text) > settings.webchat.max_text_chars:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            f"text is {len(text)} characters long; the limit is {settings.webchat.max_text_chars}",
+        )
+    message_id = body.message_id or uuid.uuid4().hex
+    message = InboundMessage(
+        platform=PLATFORM,
+        channel="private",
+        chat_id=body.conversation_id,
+        sender=Sender(user_id=body.conversation_id, display_name=body.display_name),
+        text=text,
+        platform_message_id=message_id,
+        timestamp=time.time(),
+    )
+    accepted = await inbox.accept(message)
+    return WebchatAccepted(
+        message_id=message_id, conversation_id=body.conversation_id,
+        duplicate=accepted.duplicate,
+    )
+
+
+@router.get("/conversations/{conversation_id}/messages", response_model=ConversationOut)
+async def get_conversation(
+    transcripts: TranscriptsDep,
+    conversation_id: str = PathParam(pattern=CONVERSATION_ID),
+):
+    """The conversation in order: the customer's messages and every reply."""
+    entries = await transcripts.read(conversation_key(conversation_id))
+    if entries is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
+    return ConversationOut(
+        conversation_id=conversation_id,
+        messages=[TranscriptEntry.model_validate(entry) for entry in entries],
+    )

@@ -1,0 +1,46 @@
+"""Request and response bodies of the web chat API."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+CONVERSATION_ID = r"^[A-Za-z0-9_-]{8,64}$"
+
+
+class WebchatMessageIn(BaseModel):
+    conversation_id: str = Field(
+        pattern=CONVERSATION_ID,
+        description="Chosen by the client: 8-64 letters, digits, '-' or '_'. Keep it secret: "
+        "whoever knows it can read the conversation.",
+        examples=["3f2b8c1e-demo"],
+    )
+    text: str = Field(
+        min_length=1, description="What the customer wrote.", examples=["退货政策是什么?"]
+    )
+    message_id: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9_.:-]{1,128}$",
+        description="Client-side id of this message. Sending the same id again (a retry) is "
+        "accepted but not answered twice. Generated when absent.",
+    )
+    display_name: str = Field(default="", max_length=64)
+
+
+class WebchatAccepted(BaseModel):
+    message_id: str
+    conversation_id: str
+    duplicate: bool = Field(description="True when this message id had been accepted before.")
+
+
+class TranscriptEntry(BaseModel):
+    id: str
+    role: Literal["customer", "bot", "agent"]
+    text: str
+    ts: float
+    intent: str = ""
+
+
+class ConversationOut(BaseModel):
+    conversation_id: str
+    messages: list[TranscriptEntry]

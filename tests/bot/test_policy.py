@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.conversations import ConversationState
+from bot.intents import load_intent_set
+from bot.policy import AutoAnswer, Clarify, Handoff, decide
+from bot.responder import render
+from bot.understanding.result import IntentScore, Understanding
+
+INTENTS = load_intent_set(Path(__file__).resolve().parents[2] / "intents")
+
+
+def _understood(intent: str | None, language: str = "en") -> Understanding:
+    top = intent or "greet"
+    return Understanding(
+        intent=intent, confidence=0.9 if intent else 0.2, ranking=(IntentScore(top, 0.9),),
+        out_of_scope=intent is None, language=language,
+        reasons=() if intent else ("confidence 0.20 < 0.45",),
+    )
+
+
+def test_a_known_faq_is_answered() -> None:
+    decision = decide(_understood("return_policy"), ConversationState(), INTENTS,
+                      max_misunderstood=2)
+    assert decision == AutoAnswer("return_policy")
+    assert "7 days" in render(decision, INTENTS, "en")
+    assert "7天" in render(decision, INTENTS, "zh")
+
+
+def test_out_of_scope_asks_to_rephrase_then_hands_over() -> None:
+    state = ConversationState()
+    first = decide(_understood(None), state, INTENTS, max_misunderstood=2)
+    assert isinstance(first, Clarify)
+    assert "rephrase" in render(first, INTENTS, "en")
+    state.misunderstood_in_a_row = 1
+    second = decide(_understood(None), state, INTENTS, max_misunderstood=2)
+    assert second == Handoff(reason="repeated_failure")
+    assert "colleague" in render(second, INTENTS, "en")
+
+
+@pytest.mark.parametrize("intent", ["contact_human", "complaint"])
+def test_always_human_intents_hand_over_with_their_own_words(intent: str) -> None:
+    decision = decide(_understood(intent, "zh"), ConversationState(), INTENTS,
+                      max_misunderstood=2)
+    assert decision == Handoff(reason=f"intent:{intent}")
+    assert render(decision, INTENTS, "zh") == INTENTS.intents[intent].answers["zh"]
+
+
+def test_a_missing_language_falls_back_to_another() -> None:
+    decision = AutoAnswer("greet")
+    assert render(decision, INTENTS, "fr") == INTENTS.intents["greet"].answers["zh"]
