@@ -79,7 +79,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         app = create_app(live, brain=brain)
         print(f"\n  Switchboard is up. Web chat: http://{host}:{port}/webchat"
               f"   API docs: http://{host}:{port}/docs\n", file=sys.stderr)
-        uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info")).run()
+        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass  # uvicorn has shut down gracefully and re-raises Ctrl+C: that is a clean stop
     return 0
 
 
