@@ -18,10 +18,16 @@ from bot.deps import RedisDep
 from bot.inbox import Inbox
 from bot.outbox import DeliveryLoop
 from bot.redis_conn import connect
-from bot.runtime import build_brain, build_pipeline, build_senders, build_transcripts
+from bot.runtime import (
+    build_brain,
+    build_connector_loops,
+    build_pipeline,
+    build_routers,
+    build_senders,
+    build_transcripts,
+)
 from bot.settings import Settings
 from bot.worker import Worker, consumer_name
-from connectors.webchat.routes import router as webchat_router
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +55,13 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
         await app.state.inbox.ensure_group()
         app.state.transcripts = build_transcripts(redis, settings)
         stop = asyncio.Event()
-        app.state.tasks = []
+        app.state.tasks = [
+            _supervise(loop.name, loop.run(stop))
+            for loop in build_connector_loops(redis, settings)
+        ]
         if settings.run_worker_in_api:
             live_brain = brain or await asyncio.to_thread(build_brain, settings)
-            app.state.tasks = _start_background(redis, settings, live_brain, stop)
+            app.state.tasks += _start_worker(redis, settings, live_brain, stop)
         try:
             yield
         finally:
@@ -68,7 +77,8 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.middleware("http")(_limit_body_size)
-    app.include_router(webchat_router)
+    for router in build_routers(settings):
+        app.include_router(router)
 
     @app.get("/healthz", response_model=Health, tags=["operations"])
     async def healthz(redis: RedisDep, request: Request, response: Response) -> Health:
@@ -91,7 +101,7 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
     return app
 
 
-def _start_background(
+def _start_worker(
     redis: Redis, settings: Settings, brain: Brain, stop: asyncio.Event
 ) -> list[asyncio.Task[None]]:
     worker = Worker(redis, build_pipeline(brain, settings), settings.inbox, consumer_name("worker"))
@@ -100,13 +110,14 @@ def _start_background(
         reclaim_idle_ms=settings.inbox.reclaim_idle_ms,
         max_attempts=settings.inbox.max_deliveries, block_ms=settings.inbox.block_ms,
     )
-    tasks = [
-        asyncio.create_task(worker.run(stop), name="worker"),
-        asyncio.create_task(delivery.run(stop), name="delivery"),
-    ]
-    for task in tasks:
-        task.add_done_callback(_log_crash)
-    return tasks
+    return [_supervise("worker", worker.run(stop)), _supervise("delivery", delivery.run(stop))]
+
+
+def _supervise(name: str, job: Awaitable[None]) -> asyncio.Task[None]:
+    task = asyncio.ensure_future(job)
+    task.set_name(name)
+    task.add_done_callback(_log_crash)
+    return task
 
 
 def _log_crash(task: asyncio.Task[None]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="switchboard",
-        description="Chatbot and auto-reply engine: the bot answers what it knows, people the rest.",
+        description="Chatbot and auto-reply engine: the bot answers what it knows, "
+        "people the rest.",
     )
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
     commands = parser.add_subparsers(title="commands", required=True, metavar="COMMAND")
@@ -80,10 +82,9 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"\n  Switchboard is up. Web chat: http://{host}:{port}/webchat"
               f"   API docs: http://{host}:{port}/docs\n", file=sys.stderr)
         server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
-        try:
+        # uvicorn shuts down gracefully on Ctrl+C, then re-raises it: that is a clean stop.
+        with contextlib.suppress(KeyboardInterrupt):
             server.run()
-        except KeyboardInterrupt:
-            pass  # uvicorn has shut down gracefully and re-raises Ctrl+C: that is a clean stop
     return 0
 
 

@@ -47,3 +47,8 @@ def transcript(conversation_key: str) -> str:
 def reply_sent(reply_id: str) -> str:
     """Idempotency marker of one outbound reply: set once, before or as it is delivered."""
     return f"{PREFIX}:reply:{reply_id}"
+
+
+def reply_claim(reply_id: str) -> str:
+    """Set (NX) just before a reply is handed to a platform whose send can time out yet deliver."""
+    return f"{PREFIX}:reply:{reply_id}:claim"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
+from fastapi import APIRouter
 from redis.asyncio import Redis
 
 from bot.brain import Brain
@@ -18,6 +22,7 @@ from bot.settings import Settings
 from bot.transcript import Transcripts
 from bot.understanding.classifier import IntentClassifier, Thresholds
 from bot.understanding.encoder import Encoder
+from connectors.webchat.routes import router as webchat_router
 from connectors.webchat.sender import WebchatSender
 
 logger = logging.getLogger(__name__)
@@ -54,3 +59,25 @@ def build_senders(redis: Redis, settings: Settings) -> dict[str, ReplySender]:
     if settings.webchat.enabled:
         senders.append(WebchatSender(build_transcripts(redis, settings)))
     return {sender.platform: sender for sender in senders}
+
+
+@dataclass(frozen=True)
+class ConnectorLoop:
+    """A connector's own long-running job (a poller, a webhook registration...), run by the
+    API process until ``stop`` is set."""
+
+    name: str
+    run: Callable[[asyncio.Event], Awaitable[None]]
+
+
+def build_routers(settings: Settings) -> list[APIRouter]:
+    """The receiving halves (webhooks, pages) of the enabled connectors."""
+    routers: list[APIRouter] = []
+    if settings.webchat.enabled:
+        routers.append(webchat_router)
+    return routers
+
+
+def build_connector_loops(redis: Redis, settings: Settings) -> list[ConnectorLoop]:
+    """Long-running jobs of the enabled connectors (none for the web chat)."""
+    return []

@@ -46,6 +46,9 @@ class Transcripts:
         )
         return bool(recorded)
 
+    async def is_recorded(self, reply_id: str) -> bool:
+        return bool(await self.redis.exists(keys.reply_sent(reply_id)))
+
     async def read(self, conversation_key: str) -> list[dict[str, Any]] | None:
         """The whole transcript, or None when the conversation does not exist."""
         raw = await self.redis.lrange(keys.transcript(conversation_key), 0, -1)

@@ -49,8 +49,9 @@ def test_a_second_process_joins_the_running_server(tmp_path: Path) -> None:
 
 def test_server_dies_when_its_owner_is_killed(tmp_path: Path) -> None:
     script = (
-        "import sys, time; from pathlib import Path; from bot.embedded_redis import EmbeddedRedis\n"
-        f"s = EmbeddedRedis(Path({str(tmp_path)!r})); s.start(); print(s._process.pid, flush=True)\n"
+        "import time; from pathlib import Path; from bot.embedded_redis import EmbeddedRedis\n"
+        f"s = EmbeddedRedis(Path({str(tmp_path)!r})); s.start()\n"
+        "print(s._process.pid, flush=True)\n"
         "time.sleep(60)\n"
     )
     owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)

@@ -32,7 +32,9 @@ def test_faqs_are_recognized(brain: Brain, text: str, intent: str, language: str
     assert result.confidence == result.ranking[0].confidence
 
 
-@pytest.mark.parametrize("text", ["asdf qwer", "jkl;jkl;", "今天天气怎么样", "who won the world cup"])
+@pytest.mark.parametrize(
+    "text", ["asdf qwer", "jkl;jkl;", "今天天气怎么样", "who won the world cup"]
+)
 def test_out_of_scope_falls_back(brain: Brain, text: str) -> None:
     result = brain.classifier.predict(text)
     assert result.out_of_scope, result.to_dict()
