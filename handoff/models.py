@@ -1,0 +1,86 @@
+"""The handoff domain: tickets, the customers they are about, and what happened to them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+TicketStatus = Literal["waiting", "assigned", "resolved"]
+OPEN_STATUSES: tuple[TicketStatus, ...] = ("waiting", "assigned")
+MAX_NOTES = 200
+MAX_EVENTS = 200
+
+
+class TicketConflict(Exception):
+    """The operation does not fit the ticket's current state (e.g. claimed by someone else)."""
+
+
+class TicketNotFound(LookupError):
+    """No ticket with that id."""
+
+
+@dataclass
+class CustomerRef:
+    key: str  # platform:user_id, the same person across chats
+    platform: str
+    display_name: str = ""
+    username: str = ""
+
+
+@dataclass
+class Ticket:
+    id: str
+    conversation_key: str
+    customer: CustomerRef
+    channel: str
+    chat_id: str
+    thread_id: str
+    reason: str
+    severity: str
+    tier: str
+    priority: int
+    team: str
+    created_at: float
+    sla_deadline: float
+    status: TicketStatus = "waiting"
+    agent: str | None = None
+    first_response_at: float | None = None
+    resolved_at: float | None = None
+    breached: bool = False
+    unreachable: str | None = None
+    last_message: dict[str, Any] | None = None
+    signals: dict[str, Any] = field(default_factory=dict)
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    reopened: int = 0
+    csat_requested: bool = False
+    csat: int | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def record(self, kind: str, by: str, at: float, detail: str = "") -> None:
+        self.events.append({"type": kind, "by": by, "at": at, "detail": detail})
+        del self.events[:-MAX_EVENTS]
+
+    def queue_score(self) -> float:
+        """Sort key in the open queue: priority first, then the nearest deadline."""
+        return self.priority * 1e10 + self.sla_deadline
+
+    def summary(self) -> dict[str, Any]:
+        data = asdict(self)
+        for detail_only in ("notes", "events", "signals", "conversation_key", "chat_id",
+                            "thread_id", "reopened"):
+            data.pop(detail_only)
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str) -> Ticket:
+        data = json.loads(raw)
+        data["customer"] = CustomerRef(**data["customer"])
+        return cls(**data)

@@ -1,0 +1,160 @@
+"""The queue and the work on one ticket: claim, reply, note, transfer, resolve."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Query, Request, status
+
+from bot import keys
+from bot.messages import OutboundReply
+from bot.responder import pick_text
+from handoff.deps import CurrentUser, CustomersDep, TicketsDep
+from handoff.models import Ticket, TicketConflict, TicketNotFound
+from handoff.schemas import NoteIn, ReplyIn, ResolveIn, TransferIn
+
+router = APIRouter(prefix="/api/tickets", tags=["tickets"])
+
+_STATUSES = ("open", "waiting", "assigned", "resolved")
+PRIVATE_ANSWER_TO_COMMENTS = frozenset({"wechat"})
+
+
+@router.get("")
+async def list_tickets(
+    user: CurrentUser, tickets: TicketsDep,
+    status_filter: str = Query("open", alias="status",
+                               description="open|waiting|assigned|resolved"),
+) -> list[dict[str, Any]]:
+    """The queue, most urgent first (priority, then SLA deadline)."""
+    if status_filter not in _STATUSES:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"status must be one of {', '.join(_STATUSES)}")
+    return [ticket.summary() for ticket in await tickets.list(status_filter)]
+
+
+@router.get("/{ticket_id}")
+async def get_ticket(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
+                     customers: CustomersDep, request: Request) -> dict[str, Any]:
+    """One ticket with the conversation, the classifier's signals, notes and history."""
+    return await _detail(await _load(tickets, ticket_id), customers, request)
+
+
+@router.post("/{ticket_id}/claim")
+async def claim(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
+                customers: CustomersDep, request: Request) -> dict[str, Any]:
+    """Take the ticket; 409 when another agent has it."""
+    ticket = await _change(tickets.claim(ticket_id, user.username))
+    return await _detail(ticket, customers, request)
+
+
+@router.post("/{ticket_id}/release")
+async def release(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
+                  customers: CustomersDep, request: Request) -> dict[str, Any]:
+    """Put the ticket back in the queue."""
+    ticket = await _change(tickets.release(ticket_id, user.username))
+    return await _detail(ticket, customers, request)
+
+
+@router.post("/{ticket_id}/messages", status_code=status.HTTP_202_ACCEPTED)
+async def reply(ticket_id: str, body: ReplyIn, user: CurrentUser, tickets: TicketsDep,
+                request: Request) -> dict[str, str]:
+    """Send a reply to the customer on their platform (claims a waiting ticket)."""
+    text = body.text.strip()
+    if not text:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "text is empty")
+    ticket = await _change(tickets.agent_replied(ticket_id, user.username))
+    channel, chat_id = ticket.channel, ticket.chat_id
+    if channel == "comment" and ticket.customer.platform in PRIVATE_ANSWER_TO_COMMENTS:
+        # A WeChat article comment can only get a short public reply; a person's answer goes to
+        # the commenter in private, through the customer-service API.
+        channel, chat_id = "private", ticket.customer.key.split(":", 1)[1]
+    outbound = OutboundReply(
+        reply_id=f"agent:{ticket.id}:{uuid.uuid4().hex[:12]}", platform=ticket.customer.platform,
+        conversation_key=ticket.conversation_key, chat_id=chat_id, text=text,
+        channel=channel, thread_id=ticket.thread_id, author="agent", agent=user.username,
+        created_at=time.time(),
+        # Threaded platforms (Telegram groups, comments) reply to the customer's last message.
+        in_reply_to=(ticket.last_message or {}).get("id", ""),
+    )
+    await request.app.state.redis.xadd(keys.OUTBOX_STREAM, {"reply": outbound.to_json()})
+    return {"reply_id": outbound.reply_id}
+
+
+@router.post("/{ticket_id}/notes")
+async def add_note(ticket_id: str, body: NoteIn, user: CurrentUser, tickets: TicketsDep,
+                   customers: CustomersDep, request: Request) -> dict[str, Any]:
+    """An internal note for colleagues; never sent to the customer."""
+    ticket = await _change(tickets.note(ticket_id, user.username, body.text.strip()))
+    return await _detail(ticket, customers, request)
+
+
+@router.post("/{ticket_id}/transfer")
+async def transfer(ticket_id: str, body: TransferIn, user: CurrentUser, tickets: TicketsDep,
+                   customers: CustomersDep, request: Request) -> dict[str, Any]:
+    """Hand the ticket to another agent or team."""
+    if body.agent and await request.app.state.users.get(body.agent) is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"no agent {body.agent!r}")
+    ticket = await _change(tickets.transfer(ticket_id, user.username, agent=body.agent,
+                                            team=body.team))
+    return await _detail(ticket, customers, request)
+
+
+@router.post("/{ticket_id}/resolve")
+async def resolve(ticket_id: str, body: ResolveIn, user: CurrentUser, tickets: TicketsDep,
+                  customers: CustomersDep, request: Request) -> dict[str, Any]:
+    """Close the case; the bot answers the conversation again."""
+    ticket = await _change(tickets.resolve(ticket_id, user.username, ask_csat=body.ask_csat))
+    if body.ask_csat:
+        await _ask_satisfaction(ticket, request)
+    return await _detail(ticket, customers, request)
+
+
+async def _ask_satisfaction(ticket: Ticket, request: Request) -> None:
+    language = ticket.signals.get("language") or "zh"
+    question = pick_text(request.app.state.system_texts["csat_question"], language)
+    outbound = OutboundReply(
+        reply_id=f"csat:{ticket.id}:{int(ticket.resolved_at or 0)}",
+        platform=ticket.customer.platform, conversation_key=ticket.conversation_key,
+        chat_id=ticket.chat_id, text=question, channel=ticket.channel,
+        thread_id=ticket.thread_id, author="agent", created_at=time.time(),
+    )
+    await request.app.state.redis.xadd(keys.OUTBOX_STREAM, {"reply": outbound.to_json()})
+
+
+async def _load(tickets: TicketsDep, ticket_id: str) -> Ticket:
+    try:
+        return await tickets.get(ticket_id)
+    except TicketNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such ticket") from None
+
+
+async def _change(operation: Any) -> Ticket:
+    try:
+        return await operation
+    except TicketNotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such ticket") from None
+    except TicketConflict as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from None
+
+
+async def _detail(ticket: Ticket, customers: CustomersDep, request: Request) -> dict[str, Any]:
+    transcript = await request.app.state.transcripts.read(ticket.conversation_key) or []
+    customer = await customers.get(ticket.customer.key)
+    signals = ticket.signals
+    ranking = signals.get("ranking") or [{}]
+    return {
+        **ticket.summary(),
+        "transcript": [{k: entry.get(k) for k in ("id", "role", "text", "ts", "agent")}
+                       for entry in transcript],
+        "signals": {"intent": signals.get("intent") or ranking[0].get("intent"),
+                    "confidence": signals.get("confidence"),
+                    "negativity": signals.get("negativity"),
+                    "severity": ticket.severity,
+                    "reasons": [*signals.get("reasons", []),
+                                *signals.get("assessment_reasons", [])]},
+        "notes": ticket.notes,
+        "history": customer.history,
+        "events": ticket.events,
+    }

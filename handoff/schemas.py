@@ -1,0 +1,41 @@
+"""Request bodies of the handoff API (responses are the documented JSON shapes)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    username: str
+    role: str
+    expires_in: int
+
+
+class PresenceIn(BaseModel):
+    status: Literal["online", "away", "offline"]
+
+
+class ReplyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class NoteIn(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class TransferIn(BaseModel):
+    agent: str | None = None
+    team: str | None = None
+
+
+class ResolveIn(BaseModel):
+    ask_csat: bool = False
+
+
+class CustomerIn(BaseModel):
+    tier: Literal["new", "regular", "loyal", "vip"]
+    display_name: str | None = Field(default=None, max_length=64)

@@ -1,0 +1,24 @@
+"""Console users for end-to-end tests: create one in Redis and sign in through the real API."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from redis.asyncio import Redis
+
+from handoff.users import UserStore
+
+
+def signed_in_agent(http: httpx.Client, redis_url: str, name: str,
+                    role: str = "agent") -> dict[str, str]:
+    """Create ``name`` (password ``<name>-password``) and return its Authorization header."""
+
+    async def add() -> None:
+        async with Redis.from_url(redis_url, decode_responses=True) as connection:
+            await UserStore(connection).add(name, role, f"{name}-password")
+
+    asyncio.run(add())
+    token = http.post("/api/auth/token", data={"username": name, "password": f"{name}-password"})
+    token.raise_for_status()
+    return {"Authorization": f"Bearer {token.json()['access_token']}"}

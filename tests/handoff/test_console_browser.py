@@ -1,0 +1,170 @@
+"""The agent console in real headless Chromium, against the live app (API, worker, Redis).
+
+A customer complains in the web chat; the ticket appears in the open console without a reload,
+above a calmer ticket; an agent claims it, replies, and the customer sees the reply; the agent
+resolves; the customer's next FAQ question is answered by the bot again.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+
+from bot.brain import Brain
+from bot.settings import Settings
+from handoff.users import UserStore
+from tests.browser import chromium_options
+from tests.live_server import live_server
+
+AGENT, PASSWORD = "li.na", "correct-horse-battery"
+ANGRY = "你们的东西太垃圾了，我要投诉！"
+FAQ = "退货政策是什么?"
+FOLLOW_UP = "订单号是 20261122-0042"
+REPLY = "Sorry about this. I'm looking into your order right now."
+# Cross-process steps (classifier, worker, pub/sub, delivery) get more than the default 5 s.
+SLOW = 20_000
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    # The async API: the sync one runs its own event loop, which pytest-asyncio's fixtures
+    # (the Redis client, the user store) cannot share.
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(**chromium_options())
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def agent(redis_client: aioredis.Redis) -> str:
+    await UserStore(redis_client).add(AGENT, "agent", PASSWORD)
+    return AGENT
+
+
+@pytest.fixture
+def base_url(settings: Settings, brain: Brain, agent: str) -> Iterator[str]:
+    with live_server(settings, brain) as base:
+        yield base
+
+
+@pytest.fixture
+async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
+    context = await browser.new_context(base_url=base_url, locale="en-US",
+                                        viewport={"width": 1400, "height": 900})
+    yield context
+    await context.close()
+
+
+async def sign_in(console: Page) -> None:
+    await console.goto("/console")
+    await console.get_by_label("Username").fill(AGENT)
+    await console.get_by_label("Password").fill(PASSWORD)
+    await console.get_by_role("button", name="Sign in").click()
+    await expect(console.locator("#live")).to_have_text("Live")
+    await expect(console.locator("#me")).to_contain_text(AGENT)
+
+
+async def customer_writes(customer: Page, text: str) -> None:
+    box = customer.get_by_label("Message")
+    await box.fill(text)
+    await box.press("Enter")
+
+
+async def test_a_complaint_goes_to_an_agent_and_back_to_the_bot(
+    browser: Browser, context: BrowserContext, base_url: str, settings: Settings
+) -> None:
+    console = await context.new_page()
+    await sign_in(console)
+    await console.evaluate("window.sameDocument = true")  # gone if the page reloads
+
+    # A calm request for a person first, through the API: the complaint must go above it.
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        await http.post("/webchat/messages", json={"conversation_id": "conv-calm-customer",
+                                                   "text": "转人工"})
+    rows = console.locator("li.queue-row")
+    await expect(rows).to_have_count(1, timeout=SLOW)
+    calm_priority = int(await rows.first.get_attribute("data-priority") or 0)
+
+    customer = await browser.new_page(base_url=base_url)  # its own context: another person
+    await customer.goto("/webchat")
+    await customer_writes(customer, ANGRY)
+
+    await expect(rows).to_have_count(2, timeout=SLOW)
+    complaint = rows.first
+    await expect(complaint.locator(".row-preview")).to_have_text(ANGRY)
+    await expect(complaint.locator(".badge.sev-negative")).to_have_text("Negative")
+    expected = settings.handoff.service_levels["negative"]["new"].priority
+    await expect(complaint).to_have_attribute("data-priority", str(expected))
+    assert calm_priority > expected
+    assert await console.evaluate("window.sameDocument") is True
+
+    # Keyboard only: up to the most urgent ticket (the selection stays where the agent left
+    # it when a ticket arrives), open it, claim it, reply.
+    await console.locator("#queue-list").focus()
+    await console.keyboard.press("k")
+    await console.keyboard.press("Enter")
+    await expect(console.locator("#transcript .bubble.customer")).to_contain_text(ANGRY)
+    await expect(console.locator("#s-intent")).not_to_be_empty()
+    await console.keyboard.press("c")
+    await expect(console.locator("#t-status")).to_have_text("assigned")
+    await expect(complaint.locator(".row-holder")).to_have_text("you")
+    await console.keyboard.press("r")
+    await expect(console.locator("#reply-text")).to_be_focused()
+    await console.keyboard.type(REPLY)
+    await console.keyboard.press("Control+Enter")
+    await expect(console.locator("#transcript .bubble.agent:not(.pending)")).to_contain_text(
+        REPLY, timeout=SLOW)
+    await expect(customer.locator(".msg.agent")).to_contain_text(REPLY, timeout=SLOW)
+    await customer_writes(customer, FOLLOW_UP)  # the agent sees it without reloading
+    await expect(console.locator("#transcript .bubble.customer").last).to_have_text(
+        re.compile(re.escape(FOLLOW_UP)), timeout=SLOW)
+
+    # Resolve with the satisfaction question; the ticket leaves the open queue.
+    await console.keyboard.press("Escape")
+    await console.keyboard.press("e")
+    csat = console.get_by_label("Ask the customer for a satisfaction rating")
+    await expect(csat).to_be_checked()
+    await console.get_by_role("button", name="Resolve", exact=True).click()
+    await expect(console.locator("#t-status")).to_have_text("resolved")
+    await expect(rows).to_have_count(1, timeout=SLOW)
+    await expect(customer.locator(".msg.agent")).to_have_count(2, timeout=SLOW)
+
+    await customer_writes(customer, FAQ)
+    await expect(customer.locator(".msg.bot").last).to_contain_text("7天", timeout=SLOW)
+    assert await console.evaluate("window.sameDocument") is True
+    await customer.close()
+
+
+async def test_a_wrong_password_is_refused_and_the_language_switches(
+    context: BrowserContext,
+) -> None:
+    console = await context.new_page()
+    await console.goto("/console")
+    await console.get_by_label("Username").fill(AGENT)
+    await console.get_by_label("Password").fill("not-the-password")
+    await console.get_by_role("button", name="Sign in").click()
+    await expect(console.locator("#signin-error")).to_have_text("Wrong username or password.")
+    await console.get_by_role("button", name="中文").click()
+    await expect(console.get_by_role("button", name="登录")).to_be_visible()
+    await console.reload()  # the choice is remembered
+    await expect(console.get_by_role("button", name="登录")).to_be_visible()
+
+
+async def test_customer_text_is_shown_as_text(context: BrowserContext, base_url: str) -> None:
+    """Markup in a message never becomes part of the console page."""
+    markup = '<img src=x onerror="window.owned=1"><b>bold</b>'
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        for text in ("转人工", markup):
+            await http.post("/webchat/messages", json={"conversation_id": "conv-markup",
+                                                       "text": text})
+    console = await context.new_page()
+    await sign_in(console)
+    await console.locator("li.queue-row").first.click(timeout=SLOW)
+    await expect(console.locator("#transcript")).to_contain_text(markup, timeout=SLOW)
+    assert await console.locator("#transcript img, #transcript b").count() == 0
+    assert await console.evaluate("window.owned") is None
