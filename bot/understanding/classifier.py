@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
 
 from bot.intents import IntentSet
 from bot.settings import UnderstandingSettings
@@ -71,8 +72,12 @@ class IntentClassifier:
         thresholds: Thresholds,
         *,
         progress: bool = False,
+        calibration_recall: float | None = None,
     ) -> IntentClassifier:
-        """Fit the head on the intent set's examples (only new examples are embedded)."""
+        """Fit the head on the intent set's examples (only new examples are embedded).
+
+        With ``calibration_recall``, the thresholds are chosen by cross-validation (see
+        ``calibration``) and replace the given ones."""
         started = time.perf_counter()
         texts, labels = intent_set.training_pairs()
         if len(set(labels)) < 2:
@@ -81,11 +86,15 @@ class IntentClassifier:
         # Strong C: embeddings are unit vectors whose cosines differ by little, so a weakly
         # regularized head is needed for probabilities that separate close intents.
         head = LogisticRegression(C=20.0, max_iter=2000)
-        head.fit(vectors, labels)
+        # One BLAS thread: on a busy 2-core machine two threads made this fit 25x slower.
+        with threadpool_limits(limits=1):
+            head.fit(vectors, labels)
         logger.info(
             "Trained intent head on %d examples of %d intents in %.2f s",
             len(texts), len(set(labels)), time.perf_counter() - started,
         )
+        if calibration_recall is not None:
+            thresholds = _calibrated(encoder, vectors, labels, thresholds, calibration_recall)
         return cls(encoder, intent_set, head, vectors, np.asarray(labels), thresholds)
 
     def with_thresholds(self, thresholds: Thresholds) -> IntentClassifier:
@@ -98,6 +107,10 @@ class IntentClassifier:
 
     def predict_many(self, texts: Sequence[str]) -> list[Understanding]:
         vectors = self.encoder.encode(texts)
+        return [self._understand(t, v) for t, v in zip(texts, vectors, strict=True)]
+
+    def predict_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Understanding]:
+        """Like ``predict_many`` for texts already embedded (evaluation on cached vectors)."""
         return [self._understand(t, v) for t, v in zip(texts, vectors, strict=True)]
 
     def _understand(self, text: str, vector: np.ndarray) -> Understanding:
@@ -137,3 +150,18 @@ class IntentClassifier:
         if similarity < limits.similarity:
             reasons.append(f"nearest example similarity {similarity:.2f} < {limits.similarity:.2f}")
         return reasons
+
+
+def _calibrated(encoder: Encoder, vectors: np.ndarray, labels: list[str],
+                configured: Thresholds, target_recall: float) -> Thresholds:
+    from bot.understanding.calibration import calibrate
+    from bot.understanding.oos_examples import OUT_OF_SCOPE_EXAMPLES
+
+    result = calibrate(vectors, labels, encoder.encode_cached(list(OUT_OF_SCOPE_EXAMPLES)),
+                       target_recall=target_recall)
+    logger.info(
+        "Fallback thresholds calibrated: confidence %.2f -> %.2f, ambiguity %.2f -> %.2f, "
+        "similarity %.2f -> %.2f", configured.confidence, result.confidence,
+        configured.ambiguity, result.ambiguity, configured.similarity, result.similarity,
+    )
+    return Thresholds(result.confidence, result.ambiguity, result.similarity)

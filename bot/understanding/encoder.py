@@ -25,13 +25,18 @@ BUILTIN_PREFIX = "builtin:"
 class Encoder:
     """Turns texts into L2-normalized float32 vectors."""
 
-    def __init__(self, model: str, cache_dir: Path, threads: int = 1) -> None:
+    def __init__(
+        self, model: str, cache_dir: Path, threads: int = 1, backend: str = "torch"
+    ) -> None:
         self.model_name = model
-        self.model_id = hashlib.sha256(model.encode()).hexdigest()[:12]
+        self.backend = backend
+        # int8 vectors differ slightly from fp32 ones: each backend keeps its own cache.
+        identity = model if backend == "torch" else f"{model}|{backend}"
+        self.model_id = hashlib.sha256(identity.encode()).hexdigest()[:12]
         self._store = _VectorStore(cache_dir / "embeddings" / f"{self.model_id}.npz")
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self._model = _load_sentence_transformer(model, cache_dir / "models", threads)
+        self._model = _load_model(model, cache_dir / "models", threads, backend)
         self.dim = int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
@@ -99,6 +104,35 @@ class _VectorStore:
         temporary = self.path.with_suffix(f".{os.getpid()}.tmp.npz")
         np.savez(temporary, **self._vectors)
         os.replace(temporary, self.path)  # atomic: a reader never sees half a file
+
+
+def _load_model(model: str, models_dir: Path, threads: int, backend: str):
+    """The torch model, or its int8 ONNX copy (exported once, verified against fp32)."""
+    if backend == "torch":
+        return _load_sentence_transformer(model, models_dir, threads)
+    if backend != "onnx-int8":
+        raise ValueError(f"Unknown encoder backend {backend!r}; use torch or onnx-int8")
+    from bot.understanding import onnx_backend
+
+    folder = _onnx_folder(model, models_dir)
+    if onnx_backend.cached_copy(folder):  # fast path: no torch at all
+        return onnx_backend.OnnxEncoder(folder, threads)
+    fp32 = _load_sentence_transformer(model, models_dir, threads)
+    try:
+        return onnx_backend.load_onnx_int8(fp32, folder, threads)
+    except onnx_backend.OnnxUnavailable as exc:
+        logger.warning("Staying on the torch backend: %s", exc)
+        return fp32
+
+
+def _onnx_folder(model: str, models_dir: Path) -> Path:
+    if model.startswith(BUILTIN_PREFIX):
+        from bot.understanding.e5_builder import BUILTIN_E5, materialize_multilingual_e5
+
+        if model != BUILTIN_E5:
+            raise ValueError(f"Unknown built-in model {model!r}; the built-in is {BUILTIN_E5}")
+        return materialize_multilingual_e5(models_dir) / "onnx-int8"
+    return models_dir / f"onnx-int8-{hashlib.sha256(model.encode()).hexdigest()[:12]}"
 
 
 def _load_sentence_transformer(model: str, models_dir: Path, threads: int):

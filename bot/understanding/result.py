@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+Severity = Literal["normal", "negative", "crisis"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,7 +16,9 @@ class IntentScore:
 
 @dataclass(frozen=True, slots=True)
 class Understanding:
-    """One result per message: the best intent, how sure, and why it may not count."""
+    """One result per message: the best intent, how sure, and why it may not count; then how
+    the customer sounds (filled by the assess stage): negativity, an explicit request for a
+    person, severity, and the reasons for those (``reasons`` stays the fallback reasons)."""
 
     intent: str | None
     confidence: float
@@ -23,6 +27,10 @@ class Understanding:
     language: str
     similarity: float = 0.0
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    negativity: float = 0.0
+    severity: Severity = "normal"
+    human_requested: bool = False
+    assessment_reasons: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def top_intent(self) -> str:
@@ -33,4 +41,5 @@ class Understanding:
         data = asdict(self)
         data["ranking"] = [asdict(score) for score in self.ranking]
         data["reasons"] = list(self.reasons)
+        data["assessment_reasons"] = list(self.assessment_reasons)
         return data

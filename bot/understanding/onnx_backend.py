@@ -1,0 +1,208 @@
+"""An int8 ONNX copy of a sentence-transformers model, for fast CPU inference.
+
+Measured on these 2-core machines (multilingual-e5-small, one thread, short questions): torch fp32
+embeds one message in ~23 ms, the dynamically quantized ONNX model in ~6 ms, at cosine >= 0.99 to
+the fp32 vectors. The copy is exported once with ``torch.onnx.export``, quantized with
+onnxruntime's ``quantize_dynamic`` (per-channel MatMul weights, which keeps the vectors closest to
+fp32), checked against the fp32 vectors on fixed texts, and cached next to the model. Loading the
+cached copy needs neither torch nor sentence-transformers.
+
+Only mean- and CLS-pooled models are exported (e5, MiniLM, most sentence-transformers models);
+anything else raises :class:`OnnxUnavailable` and the caller stays on torch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+logger = logging.getLogger(__name__)
+
+MODEL_FILE = "model_int8.onnx"
+META_FILE = "switchboard_onnx.json"
+MIN_COSINE = 0.99
+_VERIFY_TEXTS = (
+    "退货政策是什么?",
+    "what is your return policy?",
+    "我的快递到哪了",
+    "Can I change the delivery address after paying?",
+    "asdf qwer",
+    "客服电话打不通，请尽快处理！！",
+    "👍🎉 thanks!!",
+    "Ich möchte meine Bestellung stornieren.",
+    "订单 #A-20931 的发票怎么开?",
+    "hi",
+)
+
+
+class OnnxUnavailable(RuntimeError):
+    """The model cannot be exported, or its int8 copy drifted too far from fp32."""
+
+
+class OnnxEncoder:
+    """Mirrors the slice of ``SentenceTransformer`` that :class:`Encoder` uses."""
+
+    def __init__(self, folder: Path, threads: int) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        meta = json.loads((folder / META_FILE).read_text())
+        self._prompt: str = meta["prompt"]
+        self._pooling: str = meta["pooling"]
+        self._dim = int(meta["dim"])
+        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self._tokenizer.no_padding()
+        self._tokenizer.enable_truncation(int(meta["max_seq_length"]))
+        options = ort.SessionOptions()
+        # One thread per run; ``threads`` runs side by side (see ``encode``).
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        self._session = ort.InferenceSession(
+            str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
+        self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
+
+    def get_embedding_dimension(self) -> int:
+        return self._dim
+
+    def encode(
+        self, texts: Sequence[str], *, show_progress_bar: bool = False, **_: Any,
+    ) -> np.ndarray:
+        """L2-normalized vectors, one text per run.
+
+        Dynamic int8 quantization scales activations per tensor, so in a padded batch a text's
+        vector depends on its neighbours (cosine ~0.996 to itself alone). One text per run keeps
+        a message's vector, and so its intent, the same in training, in a batch and alone, and
+        needs no padding; throughput comes from ``threads`` runs in parallel instead.
+        """
+        from tqdm import tqdm
+
+        encodings = self._tokenizer.encode_batch([self._prompt + t for t in texts])
+        ids = [e.ids for e in encodings]
+        runs = self._pool.map(self._embed, ids) if self._pool else map(self._embed, ids)
+        out = np.zeros((len(texts), self._dim), dtype=np.float32)
+        for row, vector in enumerate(tqdm(runs, total=len(ids), disable=not show_progress_bar,
+                                          file=sys.stderr, desc="Embedding", unit="text")):
+            out[row] = vector
+        return out
+
+    def _embed(self, ids: list[int]) -> np.ndarray:
+        input_ids = np.asarray([ids], dtype=np.int64)
+        mask = np.ones_like(input_ids)
+        hidden = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0][0]
+        pooled = hidden[0] if self._pooling == "cls" else hidden.mean(axis=0)
+        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+
+
+def load_onnx_int8(model: Any, folder: Path, threads: int) -> OnnxEncoder:
+    """Return the int8 copy of the loaded SentenceTransformer ``model`` cached in ``folder``,
+    exporting and verifying it first when it is missing."""
+    if not (folder / META_FILE).is_file():
+        _export_and_publish(model, folder)
+    return OnnxEncoder(folder, threads)
+
+
+def cached_copy(folder: Path) -> bool:
+    return (folder / META_FILE).is_file()
+
+
+def _export_and_publish(model: Any, folder: Path) -> None:
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.build-", dir=folder.parent))
+    try:
+        logger.info("Exporting the encoder to int8 ONNX in %s (once, ~1 min)", folder)
+        meta = _export(model, work)
+        (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        cosines = _verify(model, work)
+        meta["verify_min_cosine"] = round(float(cosines.min()), 5)
+        (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+        for path in work.iterdir():
+            path.chmod(0o644)
+        work.chmod(0o755)
+        try:
+            os.replace(work, folder)
+        except OSError:  # another process published first; its copy is as good as ours
+            logger.info("Using the ONNX copy another process published at %s", folder)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _export(model: Any, work: Path) -> dict[str, Any]:
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    transformer, pooling = model[0], _pooling_mode(model)
+    tokenizer = model.tokenizer
+    tokenizer.backend_tokenizer.save(str(work / "tokenizer.json"))
+    sample = tokenizer(["query: hello", "你好"], padding=True, return_tensors="pt")
+
+    class _Hidden(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+
+    fp32 = work / "model_fp32.onnx"
+    axes = {0: "batch", 1: "tokens"}
+    # The legacy (TorchScript) exporter handles this model without onnxscript; its deprecation
+    # and tracer warnings say nothing about the result, which _verify checks.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            _Hidden(transformer.auto_model.eval()),
+            (sample["input_ids"], sample["attention_mask"]), str(fp32),
+            input_names=["input_ids", "attention_mask"], output_names=["hidden"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "hidden": axes},
+            opset_version=17, dynamo=False,
+        )
+    # Per-channel weights on MatMul only: the setting that kept cosine to fp32 >= 0.99 here
+    # (per-tensor int8 dropped some texts to 0.988).
+    quantize_dynamic(str(fp32), str(work / MODEL_FILE), weight_type=QuantType.QInt8,
+                     per_channel=True, reduce_range=False, op_types_to_quantize=["MatMul"])
+    fp32.unlink()
+    return {
+        "prompt": (model.prompts or {}).get(model.default_prompt_name or "", ""),
+        "pooling": pooling,
+        "dim": int(model.get_embedding_dimension()),
+        "pad_id": int(tokenizer.pad_token_id or 0),
+        "max_seq_length": int(model.max_seq_length or 512),
+    }
+
+
+def _pooling_mode(model: Any) -> str:
+    names = [type(module).__name__ for module in model]
+    if len(model) < 2 or names[1] != "Pooling" or names[2:] not in ([], ["Normalize"]):
+        raise OnnxUnavailable(f"only Transformer + Pooling (+ Normalize) models, not {names}")
+    pooling = model[1].pooling_mode
+    if pooling not in ("mean", "cls"):
+        raise OnnxUnavailable(f"pooling {pooling!r} is not supported by the ONNX backend")
+    return str(pooling)
+
+
+def _verify(model: Any, work: Path) -> np.ndarray:
+    reference = model.encode(list(_VERIFY_TEXTS), normalize_embeddings=True,
+                             convert_to_numpy=True, show_progress_bar=False)
+    ours = OnnxEncoder(work, threads=1).encode(list(_VERIFY_TEXTS))
+    cosines = np.sum(reference * ours, axis=1)
+    logger.info("int8 ONNX vs fp32 cosines: mean %.4f, min %.4f", cosines.mean(), cosines.min())
+    if cosines.min() < MIN_COSINE:
+        worst = _VERIFY_TEXTS[int(cosines.argmin())]
+        raise OnnxUnavailable(
+            f"int8 ONNX vectors drift from fp32: cosine {cosines.min():.4f} < {MIN_COSINE} "
+            f"on {worst!r}"
+        )
+    return cosines

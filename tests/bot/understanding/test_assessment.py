@@ -1,0 +1,64 @@
+"""One message in, one full result out: negativity, a request for a person, severity."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.brain import Brain
+from bot.settings import AssessmentSettings
+from bot.understanding.assessment import Assessor
+from tests.conftest import CACHE_DIR
+
+
+@pytest.fixture(scope="module")
+def assessor(brain: Brain) -> Assessor:
+    return Assessor.build(brain.classifier.encoder, brain.intent_set, AssessmentSettings(),
+                          CACHE_DIR)
+
+
+def _assess(brain: Brain, assessor: Assessor, text: str):
+    return assessor.assess(text, brain.classifier.predict(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "severity"),
+    [
+        ("退货政策是什么", "normal"),
+        ("what is your return policy?", "normal"),
+        ("你们的东西太垃圾了，我要退款！", "negative"),
+        ("this is the worst service I have ever had", "negative"),
+        ("用了你们的面霜过敏了,烂脸", "crisis"),
+        ("this is a scam, I'm calling my lawyer", "crisis"),
+        ("吃了你们的零食拉肚子，我要打12315", "crisis"),
+    ],
+)
+def test_severity(brain: Brain, assessor: Assessor, text: str, severity: str) -> None:
+    result = _assess(brain, assessor, text)
+    assert result.severity == severity, result.to_dict()
+    assert (result.severity == "normal") == (not result.assessment_reasons)
+
+
+@pytest.mark.parametrize(
+    "text", ["转人工", "can I talk to a real person", "I want to talk to a person", "人工客服"]
+)
+def test_human_requested(brain: Brain, assessor: Assessor, text: str) -> None:
+    result = _assess(brain, assessor, text)
+    assert result.human_requested, result.to_dict()
+    assert any(r.startswith("human request") for r in result.assessment_reasons)
+
+
+def test_the_classification_is_kept_and_everything_serializes(
+    brain: Brain, assessor: Assessor
+) -> None:
+    understood = brain.classifier.predict("你们的东西太垃圾了，我要退款！")
+    result = assessor.assess("你们的东西太垃圾了，我要退款！", understood)
+    assert (result.intent, result.ranking, result.reasons) == (
+        understood.intent, understood.ranking, understood.reasons
+    )
+    data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
+    assert data["severity"] == "negative"
+    assert 0.6 <= data["negativity"] <= 1.0
+    assert data["human_requested"] is False
+    assert data["assessment_reasons"][0].startswith("negativity")
