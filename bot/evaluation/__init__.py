@@ -1,0 +1,1 @@
+"""Evaluation of an intent set for admins: cross-validation, Rasa-style reports, plots, checks."""
