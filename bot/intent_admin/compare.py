@@ -1,0 +1,95 @@
+"""Evaluate a draft against the live version: what gets better, what gets worse.
+
+Both sets are cross-validated the same way (per-intent F1 before and after), and both trained
+classifiers answer a regression set (the live examples and the recent misses): every message
+whose outcome would change is listed, and a known example that stops being recognized counts
+as a regression.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bot.evaluation.crossval import cross_validate
+from bot.evaluation.report import intent_report
+from bot.evaluation.validate import validate
+from bot.intents import IntentSet
+from bot.understanding.classifier import IntentClassifier, Thresholds
+from bot.understanding.encoder import Encoder
+
+FALLBACK = "(fallback)"
+F1_TOLERANCE = 0.02  # cross-validation noise on small sets; smaller drops are not "worse"
+
+
+@dataclass
+class Comparison:
+    accuracy_before: float
+    accuracy_after: float
+    intents: list[dict[str, Any]]
+    changed: list[dict[str, Any]]
+    worse: list[str]
+    findings: list[dict[str, Any]]
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def makes_things_worse(self) -> bool:
+        return bool(self.worse)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "makes_things_worse": self.makes_things_worse}
+
+
+def compare(encoder: Encoder, live: IntentSet, draft: IntentSet, thresholds: Thresholds, *,
+            regression_texts: list[str], folds: int = 5) -> Comparison:
+    before = intent_report(cross_validate(encoder, live, thresholds, folds=folds))
+    after = intent_report(cross_validate(encoder, draft, thresholds, folds=folds))
+    intents = _per_intent(before, after, live, draft)
+    changed, regressions = _changed_outcomes(encoder, live, draft, thresholds, regression_texts)
+    worse = [f"{row['intent']}: F1 {row['f1_before']:.2f} -> {row['f1_after']:.2f}"
+             for row in intents if row["delta"] is not None and row["delta"] < -F1_TOLERANCE]
+    if after["accuracy"] < before["accuracy"] - F1_TOLERANCE:
+        worse.insert(0, f"accuracy {before['accuracy']:.1%} -> {after['accuracy']:.1%}")
+    worse += [f"\"{r['text']}\" was {r['before']}, would be {r['after']}" for r in regressions]
+    findings = [asdict(f) for f in validate(draft)]
+    worse += [f"validation: {f['message']}" for f in findings if f["severity"] == "error"]
+    return Comparison(before["accuracy"], after["accuracy"], intents, changed, worse, findings,
+                      after)
+
+
+def _per_intent(before: dict[str, Any], after: dict[str, Any], live: IntentSet,
+                draft: IntentSet) -> list[dict[str, Any]]:
+    rows = []
+    for name in sorted(set(live.intents) | set(draft.intents)):
+        f1_before = before.get(name, {}).get("f1-score") if name in live.intents else None
+        f1_after = after.get(name, {}).get("f1-score") if name in draft.intents else None
+        delta = f1_after - f1_before if f1_before is not None and f1_after is not None else None
+        rows.append({"intent": name, "f1_before": f1_before, "f1_after": f1_after,
+                     "delta": delta,
+                     "examples": len(draft.intents[name].examples) if name in draft.intents
+                     else 0})
+    return rows
+
+
+def _changed_outcomes(encoder: Encoder, live: IntentSet, draft: IntentSet,
+                      thresholds: Thresholds, extra_texts: list[str]
+                      ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    texts, labels = live.training_pairs()
+    known = dict(zip(texts, labels, strict=True))
+    regression = list(dict.fromkeys([*texts, *extra_texts]))
+    vectors = encoder.encode_cached(regression)
+    outcomes = []
+    for intent_set in (live, draft):
+        classifier = IntentClassifier.train(encoder, intent_set, thresholds)
+        outcomes.append([r.intent or FALLBACK
+                         for r in classifier.predict_vectors(regression, vectors)])
+    still_taught = set(draft.training_pairs()[0])
+    changed, regressions = [], []
+    for text, before, after in zip(regression, *outcomes, strict=True):
+        if before == after:
+            continue
+        row = {"text": text, "before": before, "after": after, "expected": known.get(text)}
+        changed.append(row)
+        if known.get(text) == before and text in still_taught:
+            regressions.append(row)
+    return changed, regressions
