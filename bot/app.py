@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 from bot.brain import Brain
 from bot.deps import RedisDep
 from bot.inbox import Inbox
+from bot.intent_admin.routes import router as intent_admin_router
 from bot.outbox import DeliveryLoop
 from bot.redis_conn import connect
 from bot.runtime import (
@@ -25,9 +26,12 @@ from bot.runtime import (
     build_routers,
     build_senders,
     build_transcripts,
+    reloader,
+    seed_intents,
 )
 from bot.settings import Settings
 from bot.worker import Worker, consumer_name
+from handoff.wiring import attach_handoff, handoff_routers
 
 logger = logging.getLogger(__name__)
 
@@ -54,20 +58,31 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
         app.state.inbox = Inbox(redis, settings.inbox, consumer_name("api"))
         await app.state.inbox.ensure_group()
         app.state.transcripts = build_transcripts(redis, settings)
+        watcher = attach_handoff(app.state, redis, settings)
         stop = asyncio.Event()
         app.state.tasks = [
             _supervise(loop.name, loop.run(stop))
             for loop in build_connector_loops(redis, settings)
         ]
+        app.state.tasks.append(_supervise("sla-watcher", watcher.run(stop)))
+        await seed_intents(redis, settings)
+        app.state.brain, app.state.brain_lock = brain, asyncio.Lock()
         if settings.run_worker_in_api:
             live_brain = brain or await asyncio.to_thread(build_brain, settings)
+            app.state.brain = live_brain
             app.state.tasks += _start_worker(redis, settings, live_brain, stop)
+            app.state.tasks.append(_supervise("intent-reloader",
+                                              reloader(redis, live_brain, settings).run(stop)))
         try:
             yield
         finally:
             stop.set()
             if app.state.tasks:
-                await asyncio.wait(app.state.tasks, timeout=settings.inbox.block_ms / 1000 + 5)
+                _, late = await asyncio.wait(app.state.tasks,
+                                             timeout=settings.inbox.block_ms / 1000 + 5)
+                for task in late:  # a job stuck in a platform call: do not hang the shutdown
+                    task.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
             await redis.aclose()
 
     app = FastAPI(
@@ -77,7 +92,7 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.middleware("http")(_limit_body_size)
-    for router in build_routers(settings):
+    for router in [*build_routers(settings), *handoff_routers(), intent_admin_router]:
         app.include_router(router)
 
     @app.get("/healthz", response_model=Health, tags=["operations"])
@@ -88,7 +103,8 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
         except RedisError:
             redis_ok = False
         tasks = request.app.state.tasks
-        worker_ok = bool(tasks) and not any(task.done() for task in tasks)
+        alive = not any(task.done() for task in tasks)
+        worker_ok = alive and any(task.get_name() == "worker" for task in tasks)
         healthy = redis_ok and (worker_ok or not settings.run_worker_in_api)
         if not healthy:
             response.status_code = status.HTTP_503_SERVICE_UNAVAILABLE
@@ -104,7 +120,8 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
 def _start_worker(
     redis: Redis, settings: Settings, brain: Brain, stop: asyncio.Event
 ) -> list[asyncio.Task[None]]:
-    worker = Worker(redis, build_pipeline(brain, settings), settings.inbox, consumer_name("worker"))
+    pipeline = build_pipeline(brain, settings, redis)
+    worker = Worker(redis, pipeline, settings.inbox, consumer_name("worker"))
     delivery = DeliveryLoop(
         redis, build_senders(redis, settings), consumer_name("sender"),
         reclaim_idle_ms=settings.inbox.reclaim_idle_ms,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from bot import cli_admin, cli_intents
 from bot.settings import Settings, load_settings
 from bot.understanding.result import Understanding
 
@@ -60,7 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("text", nargs="?", help="the message (or use --file)")
     classify.add_argument("--file", type=Path, help="one message per line; '-' for stdin")
     classify.add_argument("--json", action="store_true", help="one JSON object per message")
+    classify.add_argument("--intents", type=Path, metavar="PATH",
+                          help="train on this intent set for this run: a Rasa NLU YAML file "
+                          "or a folder (default: understanding.intents_dir)")
     classify.set_defaults(handler=_classify)
+    cli_admin.register(commands)
+    cli_intents.register(commands)
     return parser
 
 
@@ -101,7 +107,7 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
 async def _work(settings: Settings, brain: Brain, url: str) -> None:
     from bot.outbox import DeliveryLoop
     from bot.redis_conn import connect
-    from bot.runtime import build_pipeline, build_senders
+    from bot.runtime import build_pipeline, build_senders, reloader, seed_intents
     from bot.worker import Worker, consumer_name
 
     redis = await connect(url)
@@ -109,35 +115,47 @@ async def _work(settings: Settings, brain: Brain, url: str) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    worker = Worker(redis, build_pipeline(brain, settings), settings.inbox,
+    worker = Worker(redis, build_pipeline(brain, settings, redis), settings.inbox,
                     consumer_name("worker"))
     delivery = DeliveryLoop(
         redis, build_senders(redis, settings), consumer_name("sender"),
         reclaim_idle_ms=settings.inbox.reclaim_idle_ms,
         max_attempts=settings.inbox.max_deliveries, block_ms=settings.inbox.block_ms,
     )
+    await seed_intents(redis, settings)
     logger.info("Worker running; Ctrl+C to stop")
     try:
-        await asyncio.gather(worker.run(stop), delivery.run(stop))
+        await asyncio.gather(worker.run(stop), delivery.run(stop),
+                             reloader(redis, brain, settings).run(stop))
     finally:
         await redis.aclose()
 
 
 def _classify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.conversations import ConversationState
+    from bot.intents import IntentDataError
     from bot.policy import decide
     from bot.responder import render
     from bot.runtime import build_brain
+    from bot.understanding.assessment import Assessor
 
     texts = list(_read_texts(args))
     if not texts:
         print("switchboard classify: give a message, or --file with one message per line",
               file=sys.stderr)
         return 2
-    brain = build_brain(settings, progress=sys.stderr.isatty())
-    for text, understanding in zip(
-        texts, brain.classifier.predict_many(texts), strict=True
-    ):
+    if args.intents is not None:
+        settings = settings.model_copy(update={"understanding": settings.understanding.model_copy(
+            update={"intents_dir": args.intents})})
+    try:
+        brain = build_brain(settings, progress=sys.stderr.isatty())
+    except IntentDataError as exc:
+        print(f"switchboard classify: {exc}", file=sys.stderr)
+        return 2
+    assessor = brain.assessor or Assessor.build(
+        brain.classifier.encoder, brain.intent_set, settings.assessment, settings.data_dir)
+    for text, understood in zip(texts, brain.classifier.predict_many(texts), strict=True):
+        understanding = assessor.assess(text, understood)  # no burst: that needs Redis history
         decision = decide(understanding, ConversationState(), brain.intent_set,
                           max_misunderstood=settings.policy.max_misunderstood)
         reply = render(decision, brain.intent_set, understanding.language)
@@ -165,6 +183,10 @@ def _print_human(text: str, u: Understanding, decision: str, reply: str) -> None
     print(f"intent:     {intent}  confidence {u.confidence:.2f}")
     if u.reasons:
         print(f"fallback:   {'; '.join(u.reasons)}")
+    print(f"severity:   {u.severity}  negativity {u.negativity:.2f}"
+          f"{'  (asks for a person)' if u.human_requested else ''}")
+    if u.assessment_reasons:
+        print(f"because:    {'; '.join(u.assessment_reasons)}")
     print(f"decision:   {decision}")
     print(f"reply:      {reply}\n")
 

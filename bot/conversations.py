@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Literal
 
 from redis.asyncio import Redis
 
@@ -15,7 +14,6 @@ from bot import keys
 class ConversationState:
     """What the bot remembers about one conversation between turns."""
 
-    owner: Literal["bot", "human"] = "bot"
     language: str = ""
     last_intent: str = ""
     misunderstood_in_a_row: int = 0

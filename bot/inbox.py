@@ -41,6 +41,7 @@ local id = redis.call('XADD', KEYS[3], '*', 'msg', ARGV[2], 'seq', seq, 'conv', 
 redis.call('SET', KEYS[1], id, 'EX', ARGV[1])
 redis.call('RPUSH', KEYS[4], ARGV[3])
 redis.call('LTRIM', KEYS[4], -tonumber(ARGV[4]), -1)
+redis.call('PUBLISH', KEYS[5], ARGV[6])
 return {1, id}
 """
 
@@ -87,9 +88,12 @@ class Inbox:
                 keys.conversation_seq(message.conversation_key),
                 keys.INBOX_STREAM,
                 keys.transcript(message.conversation_key),
+                keys.EVENTS_CHANNEL,
             ],
             args=[self.settings.dedupe_ttl_seconds, message.to_json(), transcript_entry,
-                  self.settings.transcript_max, message.conversation_key],
+                  self.settings.transcript_max, message.conversation_key,
+                  json.dumps({"type": "entry", "conversation": message.conversation_key,
+                              "entry": json.loads(transcript_entry)}, ensure_ascii=False)],
         )
         return Accepted(entry_id=str(entry_id), duplicate=not int(created))
 

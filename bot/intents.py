@@ -26,12 +26,35 @@ class IntentDataError(ValueError):
     """The intent files are missing, malformed or inconsistent."""
 
 
+VARIANT_KEYS = ("new", "regular", "loyal", "vip", "private", "comment")
+
+
 @dataclass(frozen=True)
 class Intent:
     name: str
     examples: tuple[str, ...]
     answers: dict[str, str] = field(default_factory=dict)
     handoff: bool = False
+    # Optional answer variants per customer tier or channel kind: key -> language -> text.
+    variants: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def answer_for(self, tier: str = "", channel: str = "") -> dict[str, str]:
+        """The answer texts for this customer: a public comment's variant first (what may be
+        said in public matters most), then the tier's, then the default."""
+        for key in (channel, tier):
+            if key and self.variants.get(key):
+                return self.variants[key]
+        return self.answers
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"examples": list(self.examples), "answers": self.answers,
+                "handoff": self.handoff, "variants": self.variants}
+
+    @classmethod
+    def from_dict(cls, name: str, data: dict[str, Any]) -> Intent:
+        return cls(name=name, examples=tuple(data.get("examples", ())),
+                   answers=dict(data.get("answers", {})), handoff=bool(data.get("handoff")),
+                   variants={k: dict(v) for k, v in data.get("variants", {}).items()})
 
 
 @dataclass(frozen=True)
@@ -51,6 +74,16 @@ class IntentSet:
                 texts.append(example)
                 labels.append(name)
         return texts, labels
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"intents": {n: self.intents[n].to_dict() for n in self.names},
+                "system": self.system}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> IntentSet:
+        return cls(intents={name: Intent.from_dict(name, item)
+                            for name, item in data.get("intents", {}).items()},
+                   system={k: dict(v) for k, v in data.get("system", {}).items()})
 
     def fingerprint(self) -> str:
         """Changes whenever the examples change; names a trained head."""
@@ -83,6 +116,7 @@ def load_intent_set(path: Path) -> IntentSet:
             examples=tuple(dict.fromkeys(lines)),  # drop repeats, keep order
             answers=dict(answers.get(name, {}).get("text", {})),
             handoff=bool(answers.get(name, {}).get("handoff", False)),
+            variants=dict(answers.get(name, {}).get("variants", {})),
         )
         for name, lines in examples.items()
     }
@@ -126,7 +160,15 @@ def _load_answers(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict
         if not isinstance(entry, dict):
             raise IntentDataError(f"{path}: answer for {name!r} must be a mapping")
         text = {lang: str(entry[lang]).strip() for lang in LANGUAGES if entry.get(lang)}
-        answers[str(name)] = {"text": text, "handoff": bool(entry.get("handoff", False))}
+        variants = {}
+        for key, texts in (entry.get("variants") or {}).items():
+            if key not in VARIANT_KEYS or not isinstance(texts, dict):
+                raise IntentDataError(f"{path}: {name}: variant {key!r} must be one of "
+                                      f"{VARIANT_KEYS} with texts per language")
+            variants[str(key)] = {lang: str(texts[lang]).strip() for lang in LANGUAGES
+                                  if texts.get(lang)}
+        answers[str(name)] = {"text": text, "handoff": bool(entry.get("handoff", False)),
+                              "variants": variants}
     system = {
         str(key): {lang: str(value[lang]).strip() for lang in LANGUAGES if value.get(lang)}
         for key, value in (document.get("system") or {}).items()

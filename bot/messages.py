@@ -68,8 +68,13 @@ class OutboundReply:
     in_reply_to: str = ""
     thread_id: str = ""
     author: Literal["bot", "agent"] = "bot"
+    agent: str = ""  # who wrote it, when a person did
     intent: str = ""
     created_at: float = field(default_factory=time.time)
+    # The customer (for a private follow-up to a public comment, where the platform allows).
+    user_id: str = ""
+    # Said in private after a public note: a comment's hand-over details stay out of public.
+    private_details: str = ""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

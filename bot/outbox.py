@@ -76,10 +76,20 @@ class DeliveryLoop:
             block=None if stale else self.block_ms,
         )
         entries = list(stale) + [item for _, items in fresh or [] for item in items]
+        # One conversation's replies go out in order; different conversations go out side by
+        # side, so one chat's pacing (or a platform's RetryAfter) does not hold up the others.
+        by_conversation: dict[str, list[tuple[str, OutboundReply]]] = {}
         for entry_id, fields in entries:
             if fields:
-                await self._deliver(entry_id, OutboundReply.from_json(fields["reply"]))
+                reply = OutboundReply.from_json(fields["reply"])
+                by_conversation.setdefault(reply.conversation_key, []).append((entry_id, reply))
+        await asyncio.gather(*(self._deliver_in_order(items)
+                               for items in by_conversation.values()))
         return len(entries)
+
+    async def _deliver_in_order(self, items: list[tuple[str, OutboundReply]]) -> None:
+        for entry_id, reply in items:
+            await self._deliver(entry_id, reply)
 
     async def _deliver(self, entry_id: str, reply: OutboundReply) -> None:
         sender = self.senders.get(reply.platform)

@@ -18,19 +18,23 @@ _DEFAULT_SYSTEM = {
 }
 
 
-def render(decision: Decision, intent_set: IntentSet, language: str) -> str:
-    """The reply text for ``decision`` in ``language`` (falling back to another language)."""
+def render(decision: Decision, intent_set: IntentSet, language: str, *, tier: str = "",
+           channel: str = "") -> str:
+    """The reply text for ``decision`` in ``language`` (falling back to another language),
+    using the intent's variant for the customer's tier or the channel kind when it has one."""
     if isinstance(decision, AutoAnswer):
-        return _pick(intent_set.intents[decision.intent].answers, language)
+        intent = intent_set.intents[decision.intent]
+        return pick_text(intent.answer_for(tier=tier, channel=channel), language)
     if isinstance(decision, Handoff) and decision.reason.startswith("intent:"):
         intent = intent_set.intents.get(decision.reason.removeprefix("intent:"))
         if intent is not None and intent.answers:
-            return _pick(intent.answers, language)
+            return pick_text(intent.answers, language)
     key = "clarify" if isinstance(decision, Clarify) else "handoff"
-    return _pick(intent_set.system.get(key) or _DEFAULT_SYSTEM[key], language)
+    return pick_text(intent_set.system.get(key) or _DEFAULT_SYSTEM[key], language)
 
 
-def _pick(texts: dict[str, str], language: str) -> str:
+def pick_text(texts: dict[str, str], language: str) -> str:
+    """``texts`` in ``language``, else in the first language that has it."""
     if texts.get(language):
         return texts[language]
     for other in LANGUAGES:

@@ -8,10 +8,11 @@ The YAML file is ``$SWITCHBOARD_CONFIG`` if set, else ``config.yml`` in the work
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -44,19 +45,230 @@ class InboxSettings(BaseModel):
 class UnderstandingSettings(BaseModel):
     model: str = "builtin:multilingual-e5-small"
     threads: int = Field(default=1, ge=1)
+    backend: Literal["torch", "onnx-int8"] = "onnx-int8"
     intents_dir: Path = Path("intents")
     confidence_threshold: float = Field(default=0.45, ge=0, le=1)
     ambiguity_threshold: float = Field(default=0.08, ge=0, le=1)
     similarity_threshold: float = Field(default=0.80, ge=0, le=1)
+    calibrate: bool = False
+    calibration_recall: float = Field(default=0.97, gt=0, le=1)
 
 
 class PolicySettings(BaseModel):
     max_misunderstood: int = Field(default=2, ge=1)
 
 
+class BurstSettings(BaseModel):
+    count: int = Field(default=3, ge=2)
+    window_seconds: int = Field(default=600, gt=0)
+    topic: Literal["intent", "any"] = "intent"
+
+
+class AssessmentSettings(BaseModel):
+    negativity_threshold: float = Field(default=0.6, ge=0, le=1)
+    english_lexicon_weight: float = Field(default=0.5, ge=0, le=1)
+    reviews_per_class: int = Field(default=1000, ge=50)
+    crisis_keywords: dict[str, list[str]] = Field(default_factory=lambda: {
+        "zh": ["过敏", "烂脸", "毁容", "红肿", "食品安全", "食物中毒", "中毒", "吃坏", "拉肚子",
+               "变质", "发霉", "异物", "虫子", "爆炸", "起火", "触电", "受伤", "住院", "起诉",
+               "律师", "法院", "12315", "消协", "市场监管", "工商局", "曝光", "媒体", "报警",
+               "假货", "诈骗", "骗子"],
+        "en": ["allergic reaction", "allergy", "rash", "food poisoning", "poisoned",
+               "poisoning", "moldy", "mould", "hospital", "injured", "injury", "explode",
+               "exploded", "caught fire", "lawsuit", "lawyer", "attorney", "sue", "suing",
+               "scam", "fraud", "counterfeit", "police", "journalist", "consumer protection"],
+    })
+    human_request_patterns: dict[str, list[str]] = Field(default_factory=lambda: {
+        "zh": [r"转人工", r"^人工$", r"人工(客服|服务|坐席|座席|处理)", r"真人客服",
+               r"(找|要|转|叫|换|接|和|跟).{0,3}(真人|活人|人工)",
+               r"(叫|找|让).{0,4}(经理|主管|负责人)", r"(不要|别|不想|不和).{0,4}机器人"],
+        "en": [r"\b(talk|speak|chat)\b.{0,25}\b(human|person|agent|representative|someone|"
+               r"somebody|manager|supervisor|staff)\b",
+               r"\b(real|live|actual)\s+(human|person|agent|people)\b",
+               r"\b(human|live)\s+(agent|support|being)\b", r"\bagent,?\s+please\b",
+               r"\b(customer service )?representative\b", r"\boperator\b",
+               r"\b(not|no|stop|don['’]?t)\b.{0,30}\b(bot|robot)\b"],
+    })
+    burst: BurstSettings = BurstSettings()
+
+
+Severity = Literal["normal", "negative", "crisis"]
+Tier = Literal["new", "regular", "loyal", "vip"]
+TIERS: tuple[Tier, ...] = ("new", "regular", "loyal", "vip")
+SEVERITIES: tuple[Severity, ...] = ("normal", "negative", "crisis")
+
+
+class ServiceLevel(BaseModel):
+    priority: int = Field(ge=1, le=99)
+    first_response_minutes: float = Field(gt=0)
+
+
+def _default_service_levels() -> dict[str, dict[str, ServiceLevel]]:
+    table = {  # severity -> tier -> (priority, minutes)
+        "crisis": {"vip": (1, 5), "loyal": (1, 10), "regular": (2, 15), "new": (2, 15)},
+        "negative": {"vip": (2, 10), "loyal": (3, 20), "regular": (4, 30), "new": (4, 30)},
+        "normal": {"vip": (3, 15), "loyal": (5, 30), "regular": (6, 45), "new": (7, 60)},
+    }
+    return {
+        severity: {tier: ServiceLevel(priority=p, first_response_minutes=m)
+                   for tier, (p, m) in tiers.items()}
+        for severity, tiers in table.items()
+    }
+
+
+class TeamSettings(BaseModel):
+    timezone: str = "Asia/Shanghai"
+    # Weekday -> "HH:MM-HH:MM" (comma-separated ranges); empty mapping = around the clock.
+    hours: dict[str, str] = Field(default_factory=dict)
+
+
+class TierRules(BaseModel):
+    regular_after_active_days: int = Field(default=2, ge=1)
+    loyal_after_active_days: int = Field(default=10, ge=1)
+
+
+class HandoffSettings(BaseModel):
+    service_levels: dict[Severity, dict[Tier, ServiceLevel]] = Field(
+        default_factory=_default_service_levels
+    )
+    default_team: str = "support"
+    teams: dict[str, TeamSettings] = Field(default_factory=lambda: {"support": TeamSettings()})
+    grace_minutes: float = Field(default=30, ge=0)
+    auto_assign: bool = True
+    offline_release_seconds: float = Field(default=120, gt=0)
+    presence_timeout_seconds: float = Field(default=90, gt=0)
+    breach_webhook_url: str | None = None
+    token_ttl_hours: float = Field(default=12, gt=0)
+    watch_interval_seconds: float = Field(default=5, gt=0)
+    tiers: TierRules = TierRules()
+
+    @model_validator(mode="after")
+    def _complete_tables(self) -> HandoffSettings:
+        for severity in SEVERITIES:
+            missing = [t for t in TIERS if t not in self.service_levels.get(severity, {})]
+            if missing:
+                raise ValueError(f"handoff.service_levels.{severity} lacks tiers {missing}")
+        if self.default_team not in self.teams:
+            raise ValueError(f"handoff.default_team {self.default_team!r} is not in teams")
+        return self
+
+
 class WebchatSettings(BaseModel):
     enabled: bool = True
     max_text_chars: int = Field(default=2000, gt=0)
+
+
+class WechatArticle(BaseModel):
+    """One published article whose comments (留言) are polled."""
+
+    msg_data_id: str = Field(min_length=1)
+    index: int = Field(default=0, ge=0)
+
+
+class WechatSettings(BaseModel):
+    """A WeChat official account (公众号): server URL pushes, customer-service replies, comments."""
+
+    # Validation errors would otherwise quote the input, secrets included.
+    model_config = ConfigDict(hide_input_in_errors=True)
+
+    enabled: bool = False
+    app_id: str = ""
+    app_secret: SecretStr = SecretStr("")
+    token: SecretStr = SecretStr("")
+    encoding_aes_key: SecretStr = SecretStr("")
+    previous_encoding_aes_key: SecretStr = SecretStr("")
+    security_mode: Literal["plaintext", "compatible", "safe"] = "safe"
+    api_base_url: str = "https://api.weixin.qq.com/cgi-bin/"
+    request_timeout_seconds: float = Field(default=5.0, gt=0)
+    comment_articles: list[WechatArticle] = []
+    comment_poll_seconds: float = Field(default=60.0, gt=0)
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> WechatSettings:
+        if self.enabled:
+            required = ["app_id", "app_secret", "token"]
+            if self.security_mode != "plaintext":
+                required.append("encoding_aes_key")
+            _require(self, "wechat", required)
+            _check_aes_keys(self, "wechat")
+        return self
+
+
+class WecomKfSettings(BaseModel):
+    """WeCom customer service (微信客服): callback, sync_msg pulls and send_msg replies."""
+
+    # Validation errors would otherwise quote the input, secrets included.
+    model_config = ConfigDict(hide_input_in_errors=True)
+
+    enabled: bool = False
+    corp_id: str = ""
+    secret: SecretStr = SecretStr("")
+    token: SecretStr = SecretStr("")
+    encoding_aes_key: SecretStr = SecretStr("")
+    previous_encoding_aes_key: SecretStr = SecretStr("")
+    open_kfid: str = ""
+    api_base_url: str = "https://qyapi.weixin.qq.com/cgi-bin/"
+    request_timeout_seconds: float = Field(default=5.0, gt=0)
+
+    @model_validator(mode="after")
+    def _complete_when_enabled(self) -> WecomKfSettings:
+        if self.enabled:
+            _require(self, "wecom_kf",
+                     ["corp_id", "secret", "token", "encoding_aes_key", "open_kfid"])
+            _check_aes_keys(self, "wecom_kf")
+        return self
+
+
+def _require(section: BaseModel, name: str, fields: list[str]) -> None:
+    missing = [f for f in fields if not _plain(getattr(section, f)).strip()]
+    if missing:
+        raise ValueError(f"{name} is enabled but these are not set: {', '.join(missing)}")
+
+
+def _check_aes_keys(section: BaseModel, name: str) -> None:
+    # An EncodingAESKey is 43 characters of base64 (a 32-byte AES key without its "=").
+    for field in ("encoding_aes_key", "previous_encoding_aes_key"):
+        value = _plain(getattr(section, field))
+        if value and (len(value) != 43 or not value.replace("+", "").replace("/", "").isalnum()):
+            raise ValueError(f"{name}.{field} must be the 43-character EncodingAESKey")
+
+
+def _plain(value: object) -> str:
+    return value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+
+
+class TelegramSettings(BaseModel):
+    """The Telegram bot (see docs/telegram.md). Secrets are SecretStr: never shown in logs."""
+
+    enabled: bool = False
+    bot_token: SecretStr = SecretStr("")
+    mode: Literal["webhook", "polling"] = "polling"
+    public_url: str = ""
+    secret_token: SecretStr = SecretStr("")
+    allowed_updates: list[str] = Field(default_factory=lambda: ["message", "my_chat_member"])
+    api_base_url: str = "https://api.telegram.org/bot"
+    bot_username: str = ""
+    poll_timeout_seconds: int = Field(default=25, ge=0, le=50)
+    request_timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @model_validator(mode="after")
+    def _check_enabled(self) -> TelegramSettings:
+        if not self.enabled:
+            return self
+        if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", self.bot_token.get_secret_value()):
+            raise ValueError("telegram.bot_token is missing or malformed: use the token "
+                             "BotFather gave you (digits, a colon, then letters)")
+        if self.mode == "webhook" and not re.fullmatch(
+            r"[A-Za-z0-9_-]{1,256}", self.secret_token.get_secret_value()
+        ):
+            raise ValueError(
+                "telegram.mode is webhook but telegram.secret_token is missing or invalid: set "
+                "1-256 characters of A-Z a-z 0-9 _ - (e.g. `python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))'`), so that forged updates can be refused"
+            )
+        if self.public_url and not self.public_url.startswith(("https://", "http://")):
+            raise ValueError("telegram.public_url must start with https://")
+        return self
 
 
 class Settings(BaseSettings):
@@ -74,7 +286,12 @@ class Settings(BaseSettings):
     inbox: InboxSettings = InboxSettings()
     understanding: UnderstandingSettings = UnderstandingSettings()
     policy: PolicySettings = PolicySettings()
+    assessment: AssessmentSettings = AssessmentSettings()
+    handoff: HandoffSettings = HandoffSettings()
     webchat: WebchatSettings = WebchatSettings()
+    wechat: WechatSettings = WechatSettings()
+    wecom_kf: WecomKfSettings = WecomKfSettings()
+    telegram: TelegramSettings = TelegramSettings()
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -32,13 +32,11 @@ class Transcripts:
 
     async def record_reply_once(self, reply: OutboundReply, state: str = "delivered") -> bool:
         """Append ``reply`` unless its id was recorded before; True when this call recorded it."""
-        entry = json.dumps(
-            {"id": reply.reply_id, "role": reply.author, "text": reply.text,
-             "ts": reply.created_at, "intent": reply.intent},
-            ensure_ascii=False,
-        )
-        event = json.dumps({"type": "reply", "conversation": reply.conversation_key,
-                            "reply_id": reply.reply_id})
+        fields = {"id": reply.reply_id, "role": reply.author, "text": reply.text,
+                  "ts": reply.created_at, "intent": reply.intent, "agent": reply.agent}
+        entry = json.dumps(fields, ensure_ascii=False)
+        event = json.dumps({"type": "entry", "conversation": reply.conversation_key,
+                            "entry": fields}, ensure_ascii=False)
         recorded = await self._record_once(
             keys=[keys.reply_sent(reply.reply_id), keys.transcript(reply.conversation_key),
                   keys.EVENTS_CHANNEL],

@@ -101,6 +101,8 @@ class Worker:
             self._waiting[entry.entry_id] = entry
             return 0
         self._waiting.pop(entry.entry_id, None)
+        if outcome is Readiness.READY and turn.decision is not None:
+            await self.redis.hincrby(keys.METRICS, f"decision_{turn.decision.kind}", 1)
         return 1
 
     async def _run_pipeline(self, entry: InboxEntry) -> Turn:

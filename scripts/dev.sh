@@ -39,6 +39,10 @@ find_python() {
 
 setup() {
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  # The agent console's browser test drives Debian's Chromium (no browser download), with a
+  # CJK font so Chinese renders in it and in docs/console.png.
+  [ -x /usr/bin/chromium ] || apt_install chromium
+  apt_install fonts-wqy-microhei
   local python stamp want
   python=$(find_python)
   [ -x "$VENV/bin/python" ] || { log "Creating $VENV"; "$python" -m venv "$VENV"; }

@@ -8,6 +8,7 @@ from bot.conversations import ConversationState
 from bot.messages import InboundMessage, OutboundReply
 from bot.policy import Decision
 from bot.understanding.result import Understanding
+from handoff.models import Ticket
 
 
 class StopPipeline(Exception):
@@ -25,6 +26,7 @@ class Turn:
     understanding: Understanding | None = None
     decision: Decision | None = None
     replies: list[OutboundReply] = field(default_factory=list)
+    ticket: Ticket | None = None
     stopped_by: str = ""
 
     def reply_id(self) -> str:

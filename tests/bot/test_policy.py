@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -45,10 +46,23 @@ def test_out_of_scope_asks_to_rephrase_then_hands_over() -> None:
 def test_always_human_intents_hand_over_with_their_own_words(intent: str) -> None:
     decision = decide(_understood(intent, "zh"), ConversationState(), INTENTS,
                       max_misunderstood=2)
-    assert decision == Handoff(reason=f"intent:{intent}")
+    severity = "negative" if intent == "complaint" else "normal"
+    assert decision == Handoff(reason=f"intent:{intent}", severity=severity)
     assert render(decision, INTENTS, "zh") == INTENTS.intents[intent].answers["zh"]
 
 
 def test_a_missing_language_falls_back_to_another() -> None:
     decision = AutoAnswer("greet")
     assert render(decision, INTENTS, "fr") == INTENTS.intents["greet"].answers["zh"]
+
+
+def test_how_the_customer_sounds_outweighs_what_they_asked() -> None:
+    faq = _understood("shipping_time")
+    crisis = replace(faq, severity="crisis", assessment_reasons=("crisis keyword 过敏",))
+    assert decide(crisis, ConversationState(), INTENTS, max_misunderstood=2) == Handoff(
+        reason="crisis: crisis keyword 过敏", severity="crisis")
+    angry = replace(faq, severity="negative", negativity=0.9)
+    assert decide(angry, ConversationState(), INTENTS, max_misunderstood=2).severity == "negative"
+    asks = replace(faq, human_requested=True)
+    assert decide(asks, ConversationState(), INTENTS, max_misunderstood=2) == Handoff(
+        reason="customer asked for a person", severity="normal")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -64,12 +65,12 @@ def test_shipped_config_file_loads_and_documents_every_key(monkeypatch) -> None:
     monkeypatch.setenv("SWITCHBOARD_CONFIG", str(root / "config.yml"))
     assert load_settings().understanding.model == "builtin:multilingual-e5-small"
     lines = (root / "config.yml").read_text(encoding="utf-8").splitlines()
+    key = re.compile(r"^( {0,2})[a-z_]+:")
     for index, line in enumerate(lines):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if not line.startswith(" ") and stripped.endswith(":"):
+        match = key.match(line)
+        if match is None:
+            continue  # comments, values continued over lines, entries of a documented table
+        if not match.group(1) and line.rstrip().endswith(":"):
             continue  # a section header; its keys carry the comments
-        # Every key has a comment right above it (or above its section's first key).
         previous = lines[index - 1].strip()
-        assert previous.startswith("#") or previous.endswith(":"), f"undocumented: {stripped}"
+        assert previous.startswith("#") or previous.endswith(":"), f"undocumented: {line}"

@@ -15,6 +15,7 @@ from bot.pipeline import Pipeline, Turn
 from bot.runtime import build_pipeline, build_senders, build_transcripts
 from bot.settings import Settings
 from bot.worker import Worker
+from handoff.tickets import TicketStore
 from tests.factories import inbound
 
 
@@ -41,7 +42,7 @@ async def _replies(redis: Redis, settings: Settings, conversation_key: str) -> l
 async def test_a_message_delivered_three_times_is_answered_once(
     redis_client: Redis, settings: Settings, brain: Brain
 ) -> None:
-    worker = _worker(redis_client, settings, build_pipeline(brain, settings))
+    worker = _worker(redis_client, settings, build_pipeline(brain, settings, redis_client))
     delivery = _delivery(redis_client, settings)
     await worker.inbox.ensure_group()
     message = inbound("what is your return policy?", message_id="same-id")
@@ -57,7 +58,7 @@ async def test_a_redelivered_outbox_entry_is_shown_once(
     redis_client: Redis, settings: Settings, brain: Brain
 ) -> None:
     """The sender died after delivering but before acknowledging: the retry adds nothing."""
-    worker = _worker(redis_client, settings, build_pipeline(brain, settings))
+    worker = _worker(redis_client, settings, build_pipeline(brain, settings, redis_client))
     await worker.inbox.ensure_group()
     message = inbound("hello")
     await worker.inbox.accept(message)
@@ -78,7 +79,8 @@ async def test_a_crashed_workers_message_is_finished_by_another(
     await crashed.accept(message)
     assert len(await crashed.read(50)) == 1  # taken, then the process dies: never acknowledged
 
-    survivor = _worker(redis_client, settings, build_pipeline(brain, settings), "survivor")
+    pipeline = build_pipeline(brain, settings, redis_client)
+    survivor = _worker(redis_client, settings, pipeline, "survivor")
     delivery = _delivery(redis_client, settings)
     await _drain(survivor, delivery, rounds=1)
     assert await _replies(redis_client, settings, message.conversation_key) == []  # not yet idle
@@ -109,7 +111,7 @@ async def test_messages_of_one_conversation_are_answered_in_order(
         update={"inbox": settings.inbox.model_copy(update={"read_count": 1})}
     )
     gate = _GateStage()
-    stages = build_pipeline(brain, settings).stages
+    stages = build_pipeline(brain, settings, redis_client).stages
     slow = _worker(redis_client, one_at_a_time, Pipeline([gate, *stages]), "slow")
     fast = _worker(redis_client, one_at_a_time, Pipeline(stages), "fast")
     await slow.inbox.ensure_group()
@@ -153,13 +155,13 @@ async def test_a_message_that_keeps_failing_is_dead_lettered(
     assert int(await redis_client.get(keys.conversation_done(message.conversation_key))) == 1
 
 
-async def test_the_bot_stays_silent_when_a_person_owns_the_conversation(
+async def test_the_bot_stays_silent_while_a_ticket_is_open(
     redis_client: Redis, settings: Settings, brain: Brain
 ) -> None:
     message = inbound("退货政策是什么?", conversation="conv-human")
-    await redis_client.set(keys.conversation_state(message.conversation_key),
-                           '{"owner": "human"}')
-    worker = _worker(redis_client, settings, build_pipeline(brain, settings))
+    await TicketStore(redis_client, settings.handoff).open(
+        "t-human", message, reason="test", severity="normal", tier="new", signals={})
+    worker = _worker(redis_client, settings, build_pipeline(brain, settings, redis_client))
     await worker.inbox.ensure_group()
     await worker.inbox.accept(message)
     await _drain(worker, _delivery(redis_client, settings), rounds=2)

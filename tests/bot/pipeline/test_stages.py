@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import pytest
+from redis.asyncio import Redis
 
 from bot.brain import Brain
 from bot.conversations import ConversationState
@@ -12,6 +16,10 @@ from bot.pipeline.decide import DecideStage
 from bot.pipeline.respond import RespondStage
 from bot.pipeline.understand import UnderstandStage
 from bot.policy import AutoAnswer, Clarify, Handoff
+from bot.runtime import build_pipeline
+from bot.settings import HandoffSettings, Settings
+from handoff.customers import CustomerStore
+from handoff.tickets import TicketStore
 from tests.factories import inbound
 
 
@@ -19,11 +27,24 @@ def _turn(text: str, state: ConversationState | None = None) -> Turn:
     return Turn(message=inbound(text), state=state or ConversationState())
 
 
-async def test_conversation_stage_stops_when_a_person_owns_it() -> None:
-    turn = _turn("hello", ConversationState(owner="human"))
-    with pytest.raises(StopPipeline, match="person owns"):
-        await ConversationStage()(turn)
-    assert turn.state.turns == 1
+def _stores(redis: Redis) -> tuple[TicketStore, CustomerStore]:
+    settings = HandoffSettings()
+    return TicketStore(redis, settings), CustomerStore(redis, settings.tiers)
+
+
+async def test_conversation_stage_stops_while_a_ticket_is_open(redis_client: Redis) -> None:
+    tickets, customers = _stores(redis_client)
+    first = _turn("I want to talk to a person")
+    await tickets.open("t1", first.message, reason="intent:contact_human", severity="normal",
+                       tier="new", signals={})
+    later = Turn(message=inbound("hello?", conversation=first.message.chat_id),
+                 state=ConversationState())
+    with pytest.raises(StopPipeline, match="ticket t1 is open"):
+        await ConversationStage(tickets, customers)(later)
+    assert later.state.turns == 1
+    ticket = await tickets.get("t1")
+    assert ticket.last_message["text"] == "hello?"  # the agent sees it
+    assert (await customers.get("webchat:conv-0001")).history["messages"] == 1
 
 
 async def test_understand_stage_keeps_the_language_for_messages_without_words(
@@ -54,11 +75,10 @@ async def test_decide_stage_counts_misunderstandings(brain: Brain) -> None:
     assert understood.state.last_intent == "shipping_time"
 
 
-async def test_the_whole_pipeline_replies_once_keyed_on_the_message(brain: Brain) -> None:
-    from bot.runtime import build_pipeline
-    from bot.settings import Settings
-
-    turn = await build_pipeline(brain, Settings()).run(_turn("退货政策是什么?"))
+async def test_the_whole_pipeline_replies_once_keyed_on_the_message(
+    brain: Brain, redis_client: Redis
+) -> None:
+    turn = await build_pipeline(brain, Settings(), redis_client).run(_turn("退货政策是什么?"))
     [reply] = turn.replies
     assert reply.reply_id == f"{turn.message.message_key}:0"
     assert reply.intent == "return_policy"
@@ -66,8 +86,36 @@ async def test_the_whole_pipeline_replies_once_keyed_on_the_message(brain: Brain
     assert "7天" in reply.text
 
 
-async def test_a_stopped_pipeline_runs_no_later_stage(brain: Brain) -> None:
-    pipeline = Pipeline([ConversationStage(), RespondStage(brain)])
-    turn = await pipeline.run(_turn("hi", ConversationState(owner="human")))
+async def test_a_stopped_pipeline_runs_no_later_stage(brain: Brain, redis_client: Redis) -> None:
+    tickets, customers = _stores(redis_client)
+    turn = _turn("hi")
+    await tickets.open("t2", turn.message, reason="test", severity="normal", tier="new",
+                       signals={})
+    pipeline = Pipeline([ConversationStage(tickets, customers), RespondStage(brain)])
+    turn = await pipeline.run(turn)
     assert turn.replies == []
     assert turn.stopped_by.startswith("conversation:")
+
+
+async def test_answers_use_the_variant_for_the_customers_tier(
+    brain: Brain, redis_client: Redis
+) -> None:
+    greet = brain.intent_set.intents["greet"]
+    with_variant = replace(greet, variants={"vip": {"en": "Welcome back, valued member!"}})
+    classifier = copy.copy(brain.classifier)
+    classifier.intent_set = replace(brain.intent_set,
+                                    intents={**brain.intent_set.intents, "greet": with_variant})
+    vip_brain = Brain(classifier=classifier)
+    tickets, customers = _stores(redis_client)
+    stage = RespondStage(vip_brain, tickets, customers)
+    turn = _turn("hello")
+    await UnderstandStage(vip_brain)(turn)
+    await DecideStage(vip_brain, max_misunderstood=2)(turn)
+    await stage(turn)
+    assert turn.replies[0].text == greet.answers["en"]
+    await customers.set_profile("webchat:conv-0001", "vip")
+    again = _turn("hello")
+    await UnderstandStage(vip_brain)(again)
+    await DecideStage(vip_brain, max_misunderstood=2)(again)
+    await stage(again)
+    assert again.replies[0].text == "Welcome back, valued member!"

@@ -1,0 +1,73 @@
+"""Stage 1c: messages that are not text for the classifier: media, welcomes, menu clicks.
+
+Connectors mark them in ``InboundMessage.raw_ref`` (see connectors/telegram/ids.py and
+connectors/wechat/parse.py): ``media:<kind>[:...]``, ``command:start``, ``event:subscribe``,
+``event:click:<key>``. A photo with a caption is understood by its caption; other media get a
+polite request for words (a person handling an open ticket already saw it, stage 1 stopped).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from bot.brain import Brain
+from bot.messages import OutboundReply
+from bot.pipeline.turn import StopPipeline, Turn
+from bot.policy import AutoAnswer
+from bot.responder import pick_text, render
+from bot.understanding.language import detect_language
+
+_MARKER = re.compile(r"^\[[^\]]*\]\s*")
+_DEFAULT_ASK = {"zh": "亲，我暂时只能看懂文字哦，麻烦用文字描述一下您的问题~",
+                "en": "Sorry, I can only read text for now. Could you describe it in words?"}
+
+
+class SpecialMessageStage:
+    name = "special"
+
+    def __init__(self, brain: Brain) -> None:
+        self.brain = brain
+
+    async def __call__(self, turn: Turn) -> None:
+        marker = turn.message.raw_ref
+        if marker.startswith("media:"):
+            caption = _MARKER.sub("", turn.message.text).strip()
+            if caption and not caption.startswith("http") and detect_language(caption,
+                                                                               default=""):
+                turn.message = replace(turn.message, text=caption)  # understood by its caption
+                return
+            self._reply(turn, self._system("ask_for_text", _DEFAULT_ASK, turn))
+            raise StopPipeline(f"{marker}: asked for text")
+        if marker in ("command:start", "event:subscribe"):
+            self._reply(turn, self._answer("greet", turn))
+            raise StopPipeline(f"{marker}: welcomed")
+        if marker.startswith("event:click:"):
+            key = marker.removeprefix("event:click:")
+            if key in self.brain.intent_set.intents:
+                self._reply(turn, self._answer(key, turn))
+                raise StopPipeline(f"menu click answered with {key}")
+            turn.message = replace(turn.message, text=key)  # a label: classify it as text
+
+    def _answer(self, intent: str, turn: Turn) -> str:
+        if intent not in self.brain.intent_set.intents:
+            return self._system("clarify", _DEFAULT_ASK, turn)
+        return render(AutoAnswer(intent), self.brain.intent_set, _language(turn),
+                      channel=turn.message.channel)
+
+    def _system(self, key: str, default: dict[str, str], turn: Turn) -> str:
+        return pick_text(self.brain.intent_set.system.get(key) or default, _language(turn))
+
+    @staticmethod
+    def _reply(turn: Turn, text: str) -> None:
+        message = turn.message
+        turn.replies.append(OutboundReply(
+            reply_id=turn.reply_id(), platform=message.platform,
+            conversation_key=message.conversation_key, chat_id=message.chat_id, text=text,
+            channel=message.channel, in_reply_to=message.platform_message_id,
+            thread_id=message.thread_id,
+        ))
+
+
+def _language(turn: Turn) -> str:
+    return turn.state.language or detect_language(turn.message.sender.display_name, default="zh")
