@@ -10,10 +10,11 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from bot import keys
 from bot.messages import OutboundReply
+from bot.misses import MissLog
 from bot.responder import pick_text
 from handoff.deps import CurrentUser, CustomersDep, TicketsDep
 from handoff.models import Ticket, TicketConflict, TicketNotFound
-from handoff.schemas import NoteIn, ReplyIn, ResolveIn, TransferIn
+from handoff.schemas import FlagIn, NoteIn, ReplyIn, ResolveIn, TransferIn
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
@@ -109,6 +110,20 @@ async def resolve(ticket_id: str, body: ResolveIn, user: CurrentUser, tickets: T
     if body.ask_csat:
         await _ask_satisfaction(ticket, request)
     return await _detail(ticket, customers, request)
+
+
+@router.post("/{ticket_id}/flag")
+async def flag_for_the_bot(ticket_id: str, body: FlagIn, user: CurrentUser, tickets: TicketsDep,
+                           request: Request) -> dict[str, str]:
+    """Tell the admins: the bot should have answered this message with ``intent``."""
+    ticket = await _load(tickets, ticket_id)
+    text = (body.text or (ticket.last_message or {}).get("text") or "").strip()
+    if not text:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no message to flag")
+    language = ticket.signals.get("language") or "zh"
+    miss = await MissLog(request.app.state.redis).flag(text, language, body.intent,
+                                                      user.username)
+    return {"id": miss.id}
 
 
 async def _ask_satisfaction(ticket: Ticket, request: Request) -> None:

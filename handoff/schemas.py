@@ -39,3 +39,8 @@ class ResolveIn(BaseModel):
 class CustomerIn(BaseModel):
     tier: Literal["new", "regular", "loyal", "vip"]
     display_name: str | None = Field(default=None, max_length=64)
+
+
+class FlagIn(BaseModel):
+    intent: str = Field(min_length=1, max_length=64)
+    text: str | None = Field(default=None, max_length=2000)

@@ -19,7 +19,7 @@ from bot.intent_versions import IntentVersions, VersionNotFound
 from bot.misses import MissLog
 from bot.policy import AutoAnswer
 from bot.responder import render
-from handoff.deps import AdminUser
+from handoff.deps import AdminUser, CurrentUser
 
 router = APIRouter(prefix="/api", tags=["intents (admin)"])
 
@@ -67,6 +67,14 @@ async def list_intents(admin: AdminUser, request: Request) -> dict[str, Any]:
         "updated_at": draft.updated_at, "edited": bool(draft.updated_by),
         "changes": diff(live.intent_set, draft.intent_set) if live else {}},
         "intents": intents}
+
+
+@router.get("/intents/names")
+async def intent_names(user: CurrentUser, request: Request) -> list[str]:
+    """The live intents' names, for any signed-in user: agents pick one when they flag a
+    message for the bot."""
+    live = await IntentVersions(request.app.state.redis).live()
+    return sorted(live.intent_set.intents) if live else []
 
 
 @router.put("/intents/{name}")
@@ -149,11 +157,12 @@ async def versions(admin: AdminUser, request: Request) -> list[dict[str, Any]]:
 
 @router.get("/intents/versions/{number}/diff")
 async def version_diff(number: int, admin: AdminUser, request: Request) -> dict[str, Any]:
-    """What version ``number`` changed compared with the version before it."""
+    """What version ``number`` changed compared with the version before it (the one it
+    replaced; for a rollback that is the version rolled back from, not the one restored)."""
     store = IntentVersions(request.app.state.redis)
     try:
         new = await store.get(number)
-        old = await store.get(new.based_on if new.based_on else number - 1)
+        old = await store.get(number - 1)
     except VersionNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     return {"version": number, "compared_with": old.number, **diff(old.intent_set,

@@ -7,6 +7,7 @@ name or path, for deployments that can reach a model hub.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
@@ -77,17 +78,25 @@ class Encoder:
 
 
 class _VectorStore:
-    """text digest -> vector, persisted as one .npz file per model."""
+    """text digest -> vector, persisted as one .npz file per model.
+
+    Several processes (the API, workers, the CLI) share the file: saving merges with what is on
+    disk under an exclusive lock, so no process drops vectors another one added meanwhile.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._vectors: dict[str, np.ndarray] = {}
-        if path.is_file():
-            try:
-                with np.load(path) as data:
-                    self._vectors = {key: data[key] for key in data.files}
-            except (OSError, ValueError) as exc:
-                logger.warning("Ignoring unreadable embedding cache %s: %s", path, exc)
+        self._vectors: dict[str, np.ndarray] = self._read()
+
+    def _read(self) -> dict[str, np.ndarray]:
+        if not self.path.is_file():
+            return {}
+        try:
+            with np.load(self.path) as data:
+                return {key: data[key] for key in data.files}
+        except (OSError, ValueError) as exc:
+            logger.warning("Ignoring unreadable embedding cache %s: %s", self.path, exc)
+            return {}
 
     @staticmethod
     def _key(text: str) -> str:
@@ -101,9 +110,13 @@ class _VectorStore:
 
     def save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(f".{os.getpid()}.tmp.npz")
-        np.savez(temporary, **self._vectors)
-        os.replace(temporary, self.path)  # atomic: a reader never sees half a file
+        with open(self.path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            merged = {**self._read(), **self._vectors}
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(temporary, **merged)
+            os.replace(temporary, self.path)  # atomic: a reader never sees half a file
+        self._vectors = merged
 
 
 def _load_model(model: str, models_dir: Path, threads: int, backend: str):
@@ -115,14 +128,14 @@ def _load_model(model: str, models_dir: Path, threads: int, backend: str):
     from bot.understanding import onnx_backend
 
     folder = _onnx_folder(model, models_dir)
-    if onnx_backend.cached_copy(folder):  # fast path: no torch at all
-        return onnx_backend.OnnxEncoder(folder, threads)
-    fp32 = _load_sentence_transformer(model, models_dir, threads)
     try:
+        if onnx_backend.cached_copy(folder):  # fast path: no torch at all
+            return onnx_backend.OnnxEncoder(folder, threads)
+        fp32 = _load_sentence_transformer(model, models_dir, threads)
         return onnx_backend.load_onnx_int8(fp32, folder, threads)
-    except onnx_backend.OnnxUnavailable as exc:
+    except (onnx_backend.OnnxUnavailable, ImportError) as exc:  # ImportError: no onnxruntime
         logger.warning("Staying on the torch backend: %s", exc)
-        return fp32
+        return _load_sentence_transformer(model, models_dir, threads)
 
 
 def _onnx_folder(model: str, models_dir: Path) -> Path:

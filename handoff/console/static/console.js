@@ -152,6 +152,10 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
+// Other console scripts (intents.js) add their words to WORDS and hook in here; they load
+// before boot() runs (all scripts are deferred, boot waits for DOMContentLoaded).
+const hooks = { start: [], stop: [], language: [] };
+
 function pickLanguage() {
   const saved = localStorage.getItem(LANG_KEY);
   if (saved === "zh" || saved === "en") return saved;
@@ -182,6 +186,7 @@ function applyLanguage() {
     renderTranscript(state.detail.transcript);
   }
   updateTitle();
+  hooks.language.forEach((fn) => fn());
 }
 
 function toggleLanguage() {
@@ -276,12 +281,13 @@ function paintSla(node, ticket) {
 
 // --- API -----------------------------------------------------------------------------------
 class ApiError extends Error {
-  constructor(status, detail) { super(detail); this.status = status; }
+  constructor(status, detail, body = null) { super(detail); this.status = status; this.body = body; }
 }
 
 function detailOf(body, fallback) {
   if (body && typeof body.detail === "string") return body.detail;
   if (body && Array.isArray(body.detail) && body.detail[0]?.msg) return body.detail[0].msg;
+  if (body && typeof body.detail?.message === "string") return body.detail.message;
   return fallback;
 }
 
@@ -299,7 +305,7 @@ async function api(method, path, body) {
     throw new ApiError(401, t("signin.expired"));
   }
   const data = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, detailOf(data, response.statusText));
+  if (!response.ok) throw new ApiError(response.status, detailOf(data, response.statusText), data);
   return data;
 }
 
@@ -358,6 +364,7 @@ function signOut(message) {
     api("PUT", "/api/me/presence", { status: "offline" }).catch(() => {});
   }
   stopLive();
+  hooks.stop.forEach((fn) => fn());
   state.session = null;
   sessionStorage.removeItem(SESSION_KEY);
   state.tickets.clear();
@@ -383,6 +390,7 @@ function start() {
   state.timers.push(setInterval(loadMetrics, 10000));
   state.timers.push(setInterval(tick, 1000));
   state.timers.push(setInterval(loadMe, 30000)); // the server may have changed our presence
+  hooks.start.forEach((fn) => fn());
   const left = state.session.expiresAt - Date.now();
   if (left > 0) state.sessionTimer = setTimeout(() => signOut(t("signin.expired")), left);
 }
@@ -975,6 +983,7 @@ const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
 
 function onKey(event) {
   if (!state.session || document.querySelector("dialog[open]")) return;
+  if (state.area === "intents") return; // the intent editor has its own keys (intents.js)
   const target = event.target;
   if (target.id === "reply-text" && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
     event.preventDefault();
@@ -1036,4 +1045,4 @@ function boot() {
   else signOut("");
 }
 
-boot();
+document.addEventListener("DOMContentLoaded", boot);

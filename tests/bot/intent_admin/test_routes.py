@@ -1,0 +1,220 @@
+"""The admins' intent API over HTTP against the live app (API, worker, Redis): validation,
+publishing a draft that makes things worse, rollback, history and diffs, the misses list, flags
+from agents, and the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from bot.brain import Brain
+from bot.settings import Settings
+from handoff.users import UserStore
+from tests.live_server import live_server
+
+RECEIPTS = ["可以打个小票吗", "能给张小票吗"]  # not understood by the shipped intents
+STORES = ["你们有实体店吗", "实体店在哪里"]  # off-topic for the shop assistant
+
+
+@pytest.fixture
+async def api(settings: Settings, brain: Brain, redis_client: Redis) -> AsyncIterator[
+        httpx.AsyncClient]:
+    users = UserStore(redis_client)
+    await users.add("alice", "agent", "alice-password")
+    await users.add("root", "admin", "root-password")
+    # Its own Brain object: a publish swaps the classifier in place, and the session's brain
+    # must stay on the shipped intents.
+    served = Brain(classifier=brain.classifier, assessor=brain.assessor)
+    with live_server(settings, served) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            yield client
+
+
+async def _token(api: httpx.AsyncClient, user: str) -> dict[str, str]:
+    response = await api.post("/api/auth/token",
+                              data={"username": user, "password": f"{user}-password"})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def _intents(api: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
+    response = await api.get("/api/intents", headers=admin)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _intent(listing: dict[str, Any], name: str) -> dict[str, Any]:
+    [intent] = [i for i in listing["intents"] if i["name"] == name]
+    return {key: intent[key] for key in ("examples", "answers", "variants", "handoff")}
+
+
+async def _say(api: httpx.AsyncClient, conversation: str, text: str) -> None:
+    response = await api.post("/webchat/messages",
+                              json={"conversation_id": conversation, "text": text})
+    assert response.status_code == 202, response.text
+
+
+async def _poll(fetch: Any, ready: Any, what: str) -> Any:
+    for _ in range(150):
+        value = await fetch()
+        if ready(value):
+            return value
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"never got {what}")
+
+
+async def test_only_admins_reach_the_editor(api: httpx.AsyncClient) -> None:
+    agent = await _token(api, "alice")
+    assert (await api.get("/api/intents")).status_code == 401
+    for method, path in [("GET", "/api/intents"), ("POST", "/api/intents/evaluate"),
+                         ("GET", "/api/misses"), ("GET", "/api/audit"),
+                         ("DELETE", "/api/intents/invoice")]:
+        assert (await api.request(method, path, headers=agent)).status_code == 403, path
+    # Agents pick an intent when they flag a message: the names are open to them.
+    names = await api.get("/api/intents/names", headers=agent)
+    assert "invoice" in names.json() and "complaint" in names.json()
+
+
+async def test_bad_edits_are_refused_and_nothing_is_stored_half_way(
+    api: httpx.AsyncClient,
+) -> None:
+    admin = await _token(api, "root")
+    invoice = _intent(await _intents(api, admin), "invoice")
+    cases = [
+        ("invoice", {**invoice, "examples": ["只有一条"]}, None),
+        ("Invoice Help", invoice, "lower-case"),
+        ("invoice", {**invoice, "variants": {"gold": {"zh": "金卡"}}}, "variant 'gold'"),
+        ("invoices", {**invoice, "rename_from": "no_such_intent"}, "no intent 'no_such_intent'"),
+        ("refund_status", {**invoice, "rename_from": "invoice"}, "exists already"),
+        ("invoice", {**invoice, "examples": ["发票" * 200, "开票"]}, "at most 300"),
+    ]
+    for name, body, reason in cases:
+        response = await api.put(f"/api/intents/{name}", json=body, headers=admin)
+        assert response.status_code == 422, (name, response.text)
+        if reason:
+            assert reason in response.json()["detail"]
+    missing = await api.delete("/api/intents/no_such_intent", headers=admin)
+    assert missing.status_code == 404
+    assert (await _intents(api, admin))["draft"]["edited"] is False
+
+    # A rename and a new VIP variant: the draft says what changed, the preview shows each tier.
+    vip = {"zh": "尊敬的VIP，发票由专属客服为您开具。", "en": "Your VIP desk issues it."}
+    renamed = await api.put("/api/intents/invoice_help", headers=admin, json={
+        **invoice, "variants": {"vip": vip}, "rename_from": "invoice"})
+    assert renamed.status_code == 200, renamed.text
+    changes = renamed.json()["draft"]["changes"]
+    assert changes["added"] == ["invoice_help"] and changes["removed"] == ["invoice"]
+    preview = (await api.post("/api/intents/preview", headers=admin, json={
+        "intent": "invoice_help", "language": "zh", "channel": "private"})).json()
+    assert preview["vip"] == vip["zh"] and "申请开票" in preview["regular"]
+    deleted = await api.delete("/api/intents/greet", headers=admin)
+    assert "greet" in deleted.json()["draft"]["changes"]["removed"]
+
+    assert (await api.delete("/api/intents-draft", headers=admin)).json() == {
+        "status": "discarded"}
+    listing = await _intents(api, admin)
+    assert listing["draft"]["edited"] is False
+    assert {"invoice", "greet"} <= {i["name"] for i in listing["intents"]}
+    actions = [entry["action"] for entry in (await api.get("/api/audit", headers=admin)).json()]
+    assert actions == ["draft.discard", "intent.delete", "intent.put"]
+
+
+async def test_a_worse_draft_needs_confirmation_and_rollback_restores_it(
+    api: httpx.AsyncClient,
+) -> None:
+    admin = await _token(api, "root")
+    listing = await _intents(api, admin)
+    cost, time_ = _intent(listing, "shipping_cost"), _intent(listing, "shipping_time")
+    moved = cost["examples"][:12]  # "how much is shipping" taught as "how long does it take"
+    for name, body in [("shipping_time", {**time_, "examples": time_["examples"] + moved}),
+                       ("shipping_cost", {**cost, "examples": cost["examples"][12:]})]:
+        assert (await api.put(f"/api/intents/{name}", json=body, headers=admin)).is_success
+
+    refused = await api.post("/api/intents/publish", headers=admin, json={"note": "oops"})
+    assert refused.status_code == 409
+    worse = refused.json()["detail"]["worse"]
+    assert any(line.startswith("shipping_cost: F1") for line in worse), worse
+    assert (await api.get("/api/intents/versions", headers=admin)).json()[0]["version"] == 1
+
+    published = await api.post("/api/intents/publish", headers=admin,
+                               json={"note": "merge shipping", "confirm": True})
+    assert published.status_code == 200, published.text
+    assert published.json()["version"]["version"] == 2
+    assert published.json()["evaluation"]["makes_things_worse"] is True
+    diff = (await api.get("/api/intents/versions/2/diff", headers=admin)).json()
+    assert diff["compared_with"] == 1
+    changed = {row["intent"]: row for row in diff["changed"]}
+    assert changed["shipping_cost"]["examples_removed"] == moved
+    assert (await _intents(api, admin))["draft"]["edited"] is False
+
+    assert (await api.post("/api/intents/rollback", headers=admin,
+                           json={"version": 99})).status_code == 404
+    back = await api.post("/api/intents/rollback", headers=admin, json={"version": 1})
+    assert back.status_code == 200 and back.json()["version"] == 3
+    versions = (await api.get("/api/intents/versions", headers=admin)).json()
+    assert [(v["version"], v["live"]) for v in versions] == [(3, True), (2, False), (1, False)]
+    assert versions[1]["author"] == "root" and versions[1]["note"] == "merge shipping"
+    undone = (await api.get("/api/intents/versions/3/diff", headers=admin)).json()
+    assert {row["intent"]: row for row in undone["changed"]}["shipping_cost"][
+        "examples_added"] == moved
+    assert _intent(await _intents(api, admin), "shipping_cost") == cost
+
+    audit = (await api.get("/api/audit", headers=admin)).json()
+    assert [entry["action"] for entry in audit[:2]] == ["intents.rollback", "intents.publish"]
+    assert audit[1]["detail"]["confirmed_worse"] == worse
+
+
+async def test_misses_are_grouped_assigned_or_dismissed_and_agents_flag_from_tickets(
+    api: httpx.AsyncClient,
+) -> None:
+    admin, agent = await _token(api, "root"), await _token(api, "alice")
+    for index, text in enumerate(RECEIPTS + STORES):
+        await _say(api, f"conv-miss-{index:02d}", text)
+    await _say(api, "conv-wants-a-person", "转人工")
+    [ticket] = await _poll(lambda: _json(api.get("/api/tickets", headers=agent)),
+                           lambda tickets: len(tickets) == 1, "the ticket")
+    flagged = await api.post(f"/api/tickets/{ticket['id']}/flag", headers=agent,
+                             json={"intent": "invoice", "text": "收据可以当发票用吗"})
+    assert flagged.status_code == 200, flagged.text
+
+    groups = await _poll(lambda: _json(api.get("/api/misses", headers=admin)),
+                         lambda groups: sum(g["size"] for g in groups) == 5, "five misses")
+    by_text = {m["text"]: (g, m) for g in groups for m in g["messages"]}
+    receipts = by_text[RECEIPTS[0]][0]
+    assert {m["text"] for m in receipts["messages"]} == set(RECEIPTS)
+    assert receipts["suggested_intent"] == "invoice"
+    assert by_text[RECEIPTS[0]][1]["source"] == "fallback"
+    assert by_text[RECEIPTS[0]][1]["nearest"][0]["intent"] == "invoice"
+    flag = by_text["收据可以当发票用吗"][1]
+    assert (flag["source"], flag["flagged_by"], flag["suggested_intent"]) == (
+        "flagged", "alice", "invoice")
+
+    ids = [m["id"] for m in receipts["messages"]]
+    for body, code in [({"ids": ids}, 422), ({"ids": ["nope"], "intent": "invoice"}, 404),
+                       ({"ids": ids, "intent": "no_such_intent"}, 422)]:
+        assert (await api.post("/api/misses/assign", json=body, headers=admin)).status_code == code
+    assigned = await api.post("/api/misses/assign", headers=admin,
+                              json={"ids": ids, "intent": "invoice"})
+    assert assigned.json() == {"added": 2, "intent": "invoice"}
+    [change] = (await _intents(api, admin))["draft"]["changes"]["changed"]
+    assert change["intent"] == "invoice" and set(change["examples_added"]) == set(RECEIPTS)
+
+    stores = [by_text[text][1]["id"] for text in STORES]
+    dismissed = await api.post("/api/misses/dismiss", headers=admin, json={"ids": stores})
+    assert dismissed.json() == {"dismissed": 2}
+    left = (await api.get("/api/misses", headers=admin)).json()
+    assert [m["text"] for g in left for m in g["messages"]] == ["收据可以当发票用吗"]
+    audit = (await api.get("/api/audit", headers=admin)).json()
+    assert [entry["action"] for entry in audit[:2]] == ["misses.dismiss", "misses.assign"]
+    assert set(audit[1]["detail"]["examples"]) == set(RECEIPTS)
+
+
+async def _json(request: Any) -> Any:
+    response = await request
+    assert response.status_code == 200, response.text
+    return response.json()
