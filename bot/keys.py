@@ -194,4 +194,6 @@ INTENTS_CHANNEL = f"{PREFIX}:intents:published"  # pub/sub: {"version": n} on ev
 MISSES = f"{PREFIX}:misses"  # hash: miss id -> JSON (messages the bot did not understand)
 INTENTS_DRAFT = f"{PREFIX}:intents:draft"  # the admins' working copy (JSON)
 AUDIT_LOG = f"{PREFIX}:audit"  # list of JSON entries, newest first
+INTENT_EVALUATION = f"{PREFIX}:intents:draft:evaluation"  # the last evaluation of the draft
+INTENT_REPORTS = f"{PREFIX}:intents:reports"  # hash: version -> its measured report (JSON)
 

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from bot import keys
+from bot.intent_versions import IntentVersions
 from bot.messages import OutboundReply
 from bot.misses import MissLog
 from bot.responder import pick_text
@@ -117,6 +118,10 @@ async def flag_for_the_bot(ticket_id: str, body: FlagIn, user: CurrentUser, tick
                            request: Request) -> dict[str, str]:
     """Tell the admins: the bot should have answered this message with ``intent``."""
     ticket = await _load(tickets, ticket_id)
+    live = await IntentVersions(request.app.state.redis).live()
+    if live is not None and body.intent not in live.intent_set.intents:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"no intent {body.intent!r}")
     text = (body.text or (ticket.last_message or {}).get("text") or "").strip()
     if not text:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no message to flag")

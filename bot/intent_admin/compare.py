@@ -19,7 +19,9 @@ from bot.understanding.classifier import IntentClassifier, Thresholds
 from bot.understanding.encoder import Encoder
 
 FALLBACK = "(fallback)"
-F1_TOLERANCE = 0.02  # cross-validation noise on small sets; smaller drops are not "worse"
+# Cross-validation noise: on an intent with n held-out examples one example moves F1 by about
+# 1/n, so a drop counts as "worse" only beyond both this floor and 1.5 examples' worth.
+F1_TOLERANCE = 0.02
 
 
 @dataclass
@@ -30,7 +32,8 @@ class Comparison:
     changed: list[dict[str, Any]]
     worse: list[str]
     findings: list[dict[str, Any]]
-    report: dict[str, Any] = field(default_factory=dict)
+    report: dict[str, Any] = field(default_factory=dict)  # the draft's cross-validated report
+    live_report: dict[str, Any] = field(default_factory=dict)
 
     @property
     def makes_things_worse(self) -> bool:
@@ -38,6 +41,11 @@ class Comparison:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "makes_things_worse": self.makes_things_worse}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Comparison:
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def compare(encoder: Encoder, live: IntentSet, draft: IntentSet, thresholds: Thresholds, *,
@@ -47,14 +55,15 @@ def compare(encoder: Encoder, live: IntentSet, draft: IntentSet, thresholds: Thr
     intents = _per_intent(before, after, live, draft)
     changed, regressions = _changed_outcomes(encoder, live, draft, thresholds, regression_texts)
     worse = [f"{row['intent']}: F1 {row['f1_before']:.2f} -> {row['f1_after']:.2f}"
-             for row in intents if row["delta"] is not None and row["delta"] < -F1_TOLERANCE]
+             for row in intents if row["delta"] is not None
+             and row["delta"] < -max(F1_TOLERANCE, 1.5 / max(row["support"], 1))]
     if after["accuracy"] < before["accuracy"] - F1_TOLERANCE:
         worse.insert(0, f"accuracy {before['accuracy']:.1%} -> {after['accuracy']:.1%}")
     worse += [f"\"{r['text']}\" was {r['before']}, would be {r['after']}" for r in regressions]
     findings = [asdict(f) for f in validate(draft)]
     worse += [f"validation: {f['message']}" for f in findings if f["severity"] == "error"]
     return Comparison(before["accuracy"], after["accuracy"], intents, changed, worse, findings,
-                      after)
+                      after, before)
 
 
 def _per_intent(before: dict[str, Any], after: dict[str, Any], live: IntentSet,
@@ -65,7 +74,7 @@ def _per_intent(before: dict[str, Any], after: dict[str, Any], live: IntentSet,
         f1_after = after.get(name, {}).get("f1-score") if name in draft.intents else None
         delta = f1_after - f1_before if f1_before is not None and f1_after is not None else None
         rows.append({"intent": name, "f1_before": f1_before, "f1_after": f1_after,
-                     "delta": delta,
+                     "delta": delta, "support": after.get(name, {}).get("support", 0),
                      "examples": len(draft.intents[name].examples) if name in draft.intents
                      else 0})
     return rows

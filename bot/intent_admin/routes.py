@@ -4,11 +4,14 @@ back, learn from misses. Admin token required throughout (agents get 403)."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 from pydantic import BaseModel, Field
 
+from bot import keys
 from bot.brain import Brain
 from bot.intent_admin.audit import AuditLog
 from bot.intent_admin.compare import Comparison, compare
@@ -59,6 +62,9 @@ async def list_intents(admin: AdminUser, request: Request) -> dict[str, Any]:
     draft = await _drafts(request).current()
     live = await IntentVersions(request.app.state.redis).live()
     report = live.report if live else {}
+    if live and not report:  # the seed has none until the first evaluation measured it
+        measured = await request.app.state.redis.hget(keys.INTENT_REPORTS, str(live.number))
+        report = json.loads(measured) if measured else {}
     intents = [{"name": name, **intent.to_dict(), "example_count": len(intent.examples),
                 "f1": report.get(name, {}).get("f1-score")}
                for name, intent in sorted(draft.intent_set.intents.items())]
@@ -242,12 +248,29 @@ async def _brain(request: Request) -> Brain:
 
 
 async def _compare(request: Request) -> Comparison:
+    """Evaluate the draft against the live version, or reuse the last evaluation of exactly
+    this draft (publish right after evaluate costs nothing)."""
+    redis = request.app.state.redis
     brain = await _brain(request)
     draft = await _drafts(request).current()
-    live = await IntentVersions(request.app.state.redis).live()
+    live = await IntentVersions(redis).live()
     if live is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "no live version to compare with")
-    regression = [m.text for m in await MissLog(request.app.state.redis).all()][:500]
-    return await asyncio.to_thread(
+    regression = [m.text for m in await MissLog(redis).all()][:500]
+    fingerprint = hashlib.sha256(json.dumps(
+        [live.number, draft.intent_set.to_dict(), regression], ensure_ascii=False,
+        sort_keys=True).encode()).hexdigest()
+    cached = await redis.get(keys.INTENT_EVALUATION)
+    if cached and json.loads(cached)["fingerprint"] == fingerprint:
+        return Comparison.from_dict(json.loads(cached)["comparison"])
+    comparison = await asyncio.to_thread(
         compare, brain.classifier.encoder, live.intent_set, draft.intent_set,
         brain.classifier.thresholds, regression_texts=regression)
+    async with redis.pipeline(transaction=True) as tx:
+        tx.set(keys.INTENT_EVALUATION, json.dumps(
+            {"fingerprint": fingerprint, "comparison": comparison.to_dict()}, ensure_ascii=False))
+        # The live version's own cross-validated report, for the F1 column of the intent list.
+        tx.hset(keys.INTENT_REPORTS, str(live.number),
+                json.dumps(comparison.live_report, ensure_ascii=False))
+        await tx.execute()
+    return comparison

@@ -111,6 +111,8 @@ async def test_an_admin_teaches_publishes_and_rolls_back(
     assert INVOICE_ANSWER not in before  # the live version misses it (and logs a miss)
 
     admin = await context.new_page()
+    errors: list[Exception] = []
+    admin.on("pageerror", lambda error: errors.append(error))
     await sign_in(admin, ADMIN)
     await admin.get_by_role("button", name="Intents", exact=True).click()
     await admin.get_by_placeholder("Search names, examples, answers").fill("invoice")
@@ -177,6 +179,7 @@ async def test_an_admin_teaches_publishes_and_rolls_back(
     actions = admin.locator("#audit-list")
     for action in ("rolled back", "published", "edited intent"):
         await expect(actions).to_contain_text(action)
+    assert not errors
 
 
 async def test_an_agent_cannot_reach_the_editor(context: BrowserContext, base_url: str) -> None:
@@ -217,6 +220,8 @@ async def test_a_miss_and_an_agents_flag_are_handled_from_the_misses_list(
     await expect(agent.locator("#toast")).to_contain_text("misses list")
 
     admin = await context.new_page()
+    errors: list[Exception] = []
+    admin.on("pageerror", lambda error: errors.append(error))
     await sign_in(admin, ADMIN)
     await admin.get_by_role("button", name="Intents", exact=True).click()
     await admin.get_by_role("tab", name="Misses").click()
@@ -241,3 +246,4 @@ async def test_a_miss_and_an_agents_flag_are_handled_from_the_misses_list(
     await expect(done).to_be_visible(timeout=SLOW)
     await until_serving(served_brain, 2)
     assert INVOICE_ANSWER in await bot_answer(base_url, "conv-missed-2", missed)
+    assert not errors
