@@ -23,18 +23,18 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
                      help="read the password from standard input (never from the command line)")
     add.add_argument("--team", action="append", default=[], help="a team they serve (repeat)")
     add.add_argument("--capacity", type=int, default=5, help="open tickets they can hold")
-    add.set_defaults(handler=lambda args, settings: _with_redis(settings, _add_user, args))
+    add.set_defaults(handler=lambda args, settings: with_redis(settings, _add_user, args))
     listing = user_commands.add_parser("list", help="list users")
-    listing.set_defaults(handler=lambda args, settings: _with_redis(settings, _list_users, args))
+    listing.set_defaults(handler=lambda args, settings: with_redis(settings, _list_users, args))
 
     customers = commands.add_parser("customers", help="customer profiles")
     customer_commands = customers.add_subparsers(required=True, metavar="ACTION")
     load = customer_commands.add_parser("import", help="import tiers from key,tier[,name] CSV")
     load.add_argument("file", type=Path)
-    load.set_defaults(handler=lambda args, settings: _with_redis(settings, _import, args))
+    load.set_defaults(handler=lambda args, settings: with_redis(settings, _import, args))
 
 
-def _with_redis(settings: Settings, job: Callable[[Redis, Settings, argparse.Namespace],
+def with_redis(settings: Settings, job: Callable[[Redis, Settings, argparse.Namespace],
                                                   Awaitable[int]], args: argparse.Namespace) -> int:
     from bot.redis_conn import connect, redis_url_for
 

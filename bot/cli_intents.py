@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import cli_intent_io
 from bot.settings import Settings
 
 DEFAULT_OUT = Path("results")
@@ -30,6 +31,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     validate.add_argument("--min-examples", type=int, default=5,
                           help="fewest examples per intent and language (default 5)")
     validate.set_defaults(handler=_validate)
+    cli_intent_io.register(sub)
 
 
 def _intents_option(parser: argparse.ArgumentParser) -> None:

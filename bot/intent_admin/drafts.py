@@ -92,6 +92,10 @@ class Drafts:
     async def discard(self) -> None:
         await self.redis.delete(keys.INTENTS_DRAFT)
 
+    async def save(self, intent_set: IntentSet, draft: Draft, by: str) -> Draft:
+        """Replace the draft's content (keeping what it is based on)."""
+        return await self._save(intent_set, draft, by)
+
     async def _save(self, intent_set: IntentSet, draft: Draft, by: str) -> Draft:
         saved = Draft(intent_set, draft.based_on, by, time.time())
         await self.redis.set(keys.INTENTS_DRAFT, saved.to_json())

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.intent_io import export_intent_set, from_csv, import_intent_set, merge
+from bot.intents import IntentDataError, load_intent_set
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_shipped_set_round_trips_through_rasa_yaml(tmp_path: Path) -> None:
+    shipped = load_intent_set(ROOT / "intents")
+    export_intent_set(shipped, tmp_path / "out")
+    again = import_intent_set(tmp_path / "out")
+    assert again == shipped  # every example, answer, variant and system line
+    document = yaml.safe_load((tmp_path / "out" / "nlu.yml").read_text(encoding="utf-8"))
+    assert document["version"] == "3.1"
+    assert {item["intent"] for item in document["nlu"]} == set(shipped.names)
+
+
+def test_csv_import_and_merge() -> None:
+    incoming = from_csv("text,intent\n能打个小票吗,invoice\nwhere's my stuff,order_tracking\n"
+                        "能打个小票吗,invoice\n")
+    assert incoming.intents["invoice"].examples == ("能打个小票吗",)
+    base = load_intent_set(ROOT / "intents")
+    merged = merge(base, incoming)
+    assert merged.intents["invoice"].examples[-1] == "能打个小票吗"
+    assert merged.intents["invoice"].answers == base.intents["invoice"].answers
+    with pytest.raises(IntentDataError, match="row 2"):
+        from_csv("text,intent\nonly text\n")
