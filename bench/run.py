@@ -39,9 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.skip_rasa and "rasa" in peers:
         peers.remove("rasa")
     tasks = intent_tasks(args.data, settings.understanding.intents_dir, args.quick)
-    if args.tasks:
-        tasks = [t for t in tasks if t.name in args.tasks.split(",")]
-    out = args.out / time.strftime("%Y%m%d-%H%M%S")
+    if args.tasks or args.speed_only:
+        tasks = [t for t in tasks if t.name in (args.tasks or "").split(",")]
+    out = _reserve(args.out, time.strftime("%Y%m%d-%H%M%S"))
     results: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                                "argv": sys.argv[1:], "cpus": os.cpu_count(),
                                "load_average": os.getloadavg(), "rows": [], "systems": {}}
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     for task in tqdm(tasks, desc="Data sets", unit="set", file=sys.stderr):
         _run_task(task, systems, args.full_rasa, results)
         _save(results, out)
-    if not args.tasks or "zh_reviews" in args.tasks.split(","):
+    if not args.speed_only and (not args.tasks or "zh_reviews" in args.tasks.split(",")):
         results["rows"] += _negativity(settings, args.data, peers)
     _save(results, out)
     for system in systems.values():
@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--tasks", help="only these data sets, comma-separated "
                         "(e.g. clinc150_10shot,zh_reviews)")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed section")
+    parser.add_argument("--speed-only", action="store_true", help="only the speed section")
     parser.add_argument("--skip-ours", action="store_true",
                         help="peers only (the splits are seeded: rows from two runs compare)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
@@ -156,7 +157,7 @@ def _speed(settings: Settings, data: Path, quick: bool) -> dict[str, Any]:
     clinc = load_clinc150(data, "full")
     texts = list(dict.fromkeys(t for t, _ in clinc.test))[: 300 if quick else 1000]
     default = load_intent_folder(settings.understanding.intents_dir)
-    steps = tqdm(total=6, desc="Speed", unit="step", file=sys.stderr)
+    steps = tqdm(total=5, desc="Speed", unit="step", file=sys.stderr)
     result: dict[str, Any] = {"throughput": []}
     for threads in (1, 2):
         result["throughput"].append(speed.throughput(settings, default, texts, threads))
@@ -167,7 +168,7 @@ def _speed(settings: Settings, data: Path, quick: bool) -> dict[str, Any]:
         result["latency"].append(speed.latency(settings, default, texts[:110], "torch"))
     steps.update()
     small = load_clinc150(data, "small")
-    result["train"] = [speed.train_time(settings, small, threads) for threads in (1, 2)]
+    result["train"] = [speed.train_time(settings, small, threads=2)]
     steps.update()
     result["worker_rss"] = speed.worker_rss(settings.understanding.intents_dir.resolve())
     steps.update()
@@ -179,6 +180,20 @@ def _negativity(settings: Settings, data: Path, peers: list[str]) -> list[dict[s
     from bench.negativity import negativity_rows
 
     return negativity_rows(settings, load_zh_reviews(data), "tfidf" in peers)
+
+
+def _reserve(folder: Path, stamp: str) -> Path:
+    """``folder/stamp`` (or ``stamp-2``...) whose JSON file we created: runs started in the same
+    second must not overwrite each other's results."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 100):
+        out = folder / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            out.with_suffix(".json").open("x").close()
+            return out
+        except FileExistsError:
+            continue
+    raise RuntimeError(f"too many runs named {stamp} in {folder}")
 
 
 def _save(results: dict[str, Any], out: Path) -> None:

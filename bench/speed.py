@@ -20,14 +20,14 @@ from typing import Any
 import numpy as np
 
 from bench.datasets import IntentSplit
-from bench.systems.ours import Ours
+from bench.systems.ours import Ours, fresh_cache_root
 from bot.settings import Settings
 
 
 def throughput(settings: Settings, split: IntentSplit, texts: Sequence[str],
                threads: int) -> dict[str, float]:
     """Messages per second through ``predict_many`` with ``threads`` encoder threads."""
-    ours = Ours(settings, threads=threads)
+    ours = Ours(settings, threads=threads, cache_root=_shared_root(settings))
     ours.fit(split)
     ours.predict(list(texts[:20]))  # warm-up
     scored = ours.predict(list(texts))
@@ -41,7 +41,7 @@ def latency(settings: Settings, split: IntentSplit, texts: Sequence[str],
     if backend:
         settings = settings.model_copy(update={"understanding": settings.understanding.model_copy(
             update={"backend": backend})})
-    ours = Ours(settings, threads=1)
+    ours = Ours(settings, threads=1, cache_root=_shared_root(settings))
     ours.fit(split)
     classifier = ours.classifier
     assert classifier is not None
@@ -55,6 +55,17 @@ def latency(settings: Settings, split: IntentSplit, texts: Sequence[str],
     return {"backend": settings.understanding.backend, "messages": len(timings),
             "p50_ms": round(statistics.median(timings), 2),
             "p95_ms": round(float(np.percentile(timings, 95)), 2)}
+
+
+_ROOTS: dict[str, Path] = {}
+
+
+def _shared_root(settings: Settings) -> Path:
+    """One embedding cache per backend for the speed runs: training there is not timed."""
+    backend = settings.understanding.backend
+    if backend not in _ROOTS:
+        _ROOTS[backend] = fresh_cache_root(settings)
+    return _ROOTS[backend]
 
 
 def train_time(settings: Settings, split: IntentSplit, threads: int) -> dict[str, Any]:

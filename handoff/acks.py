@@ -39,9 +39,9 @@ def acknowledgement(ticket: Ticket, hours: BusinessHours, intents: IntentSet, la
 def format_duration(seconds: float, language: str) -> str:
     minutes = max(1, math.ceil(seconds / 60))
     if minutes < 90:
-        return f"{minutes} 分钟" if language == "zh" else _plural(minutes, "minute")
+        return f"{minutes}分钟" if language == "zh" else _plural(minutes, "minute")
     hours = math.ceil(minutes / 60)
-    return f"{hours} 小时" if language == "zh" else _plural(hours, "hour")
+    return f"{hours}小时" if language == "zh" else _plural(hours, "hour")
 
 
 def _plural(count: int, unit: str) -> str:
