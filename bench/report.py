@@ -92,7 +92,8 @@ def chart(results: dict[str, Any], path: Path) -> Path:
     ax.set_ylim(0, 1)
     ax.set_ylabel("accuracy (negativity: AUROC)")
     ax.set_title("Intent benchmark: Switchboard and peers on the same splits")
-    ax.legend()
+    if systems:
+        ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

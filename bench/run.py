@@ -46,8 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                                "argv": sys.argv[1:], "cpus": os.cpu_count(),
                                "load_average": os.getloadavg(), "rows": [], "systems": {}}
     if not args.no_speed:
-        results["speed"] = _speed(settings, args.data, args.quick)
-        _save(results, out)
+        _speed(settings, args.data, args.quick, results, out)
     systems = _systems(settings, peers, results)
     if args.skip_ours:
         del systems["switchboard"]
@@ -151,29 +150,31 @@ def _evaluate(system: System, split: IntentSplit) -> dict[str, Any]:
     return row
 
 
-def _speed(settings: Settings, data: Path, quick: bool) -> dict[str, Any]:
+def _speed(settings: Settings, data: Path, quick: bool, results: dict[str, Any],
+           out: Path) -> None:
+    """Fills ``results["speed"]`` step by step, saving after each (the steps are slow)."""
     from bench.datasets import load_intent_folder
 
     clinc = load_clinc150(data, "full")
     texts = list(dict.fromkeys(t for t, _ in clinc.test))[: 300 if quick else 1000]
     default = load_intent_folder(settings.understanding.intents_dir)
-    steps = tqdm(total=5, desc="Speed", unit="step", file=sys.stderr)
-    result: dict[str, Any] = {"throughput": []}
-    for threads in (1, 2):
-        result["throughput"].append(speed.throughput(settings, default, texts, threads))
-        steps.update()
-    result["latency"] = [speed.latency(settings, default, texts[:210])]
-    steps.update()
-    if settings.understanding.backend != "torch":
-        result["latency"].append(speed.latency(settings, default, texts[:110], "torch"))
-    steps.update()
-    small = load_clinc150(data, "small")
-    result["train"] = [speed.train_time(settings, small, threads=2)]
-    steps.update()
-    result["worker_rss"] = speed.worker_rss(settings.understanding.intents_dir.resolve())
-    steps.update()
-    steps.close()
-    return result
+    result: dict[str, Any] = {"throughput": [], "latency": [], "train": []}
+    results["speed"] = result
+    torch_latency = settings.understanding.backend != "torch"
+    steps = [
+        lambda: result["latency"].append(speed.latency(settings, default, texts[:210])),
+        lambda: result["throughput"].append(speed.throughput(settings, default, texts, 1)),
+        lambda: result["throughput"].append(speed.throughput(settings, default, texts, 2)),
+        lambda: result.update(worker_rss=speed.worker_rss(
+            settings.understanding.intents_dir.resolve())),
+        lambda: torch_latency and result["latency"].append(
+            speed.latency(settings, default, texts[:110], "torch")),
+        lambda: result["train"].append(
+            speed.train_time(settings, load_clinc150(data, "small"), threads=2)),
+    ]
+    for step in tqdm(steps, desc="Speed", unit="step", file=sys.stderr):
+        step()
+        _save(results, out)
 
 
 def _negativity(settings: Settings, data: Path, peers: list[str]) -> list[dict[str, Any]]:

@@ -88,7 +88,7 @@ def build_pipeline(brain: Brain, settings: Settings, redis: Redis) -> Pipeline:
     return Pipeline([
         ConversationStage(tickets, customers),
         SatisfactionStage(brain, tickets, grace_seconds=settings.handoff.grace_minutes * 60),
-        SpecialMessageStage(brain),
+        SpecialMessageStage(brain, customers),
         UnderstandStage(brain),
         *assess,
         DecideStage(brain, max_misunderstood=settings.policy.max_misunderstood,

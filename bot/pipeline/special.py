@@ -17,6 +17,8 @@ from bot.pipeline.turn import StopPipeline, Turn
 from bot.policy import AutoAnswer
 from bot.responder import pick_text, render
 from bot.understanding.language import detect_language
+from handoff.customers import CustomerStore
+from handoff.tickets import customer_key
 
 _MARKER = re.compile(r"^\[[^\]]*\]\s*")
 _DEFAULT_ASK = {"zh": "亲，我暂时只能看懂文字哦，麻烦用文字描述一下您的问题~",
@@ -26,8 +28,9 @@ _DEFAULT_ASK = {"zh": "亲，我暂时只能看懂文字哦，麻烦用文字描
 class SpecialMessageStage:
     name = "special"
 
-    def __init__(self, brain: Brain) -> None:
+    def __init__(self, brain: Brain, customers: CustomerStore | None = None) -> None:
         self.brain = brain
+        self.customers = customers
 
     async def __call__(self, turn: Turn) -> None:
         marker = turn.message.raw_ref
@@ -40,7 +43,12 @@ class SpecialMessageStage:
             self._reply(turn, self._system("ask_for_text", _DEFAULT_ASK, turn))
             raise StopPipeline(f"{marker}: asked for text")
         if marker in ("command:start", "event:subscribe"):
-            self._reply(turn, self._answer("greet", turn))
+            # The welcome is the greet answer, in the variant for the customer's tier when it
+            # has one (a returning VIP is welcomed as one).
+            tier = ""
+            if self.customers is not None:
+                tier = (await self.customers.get(customer_key(turn.message))).tier
+            self._reply(turn, self._answer("greet", turn, tier))
             raise StopPipeline(f"{marker}: welcomed")
         if marker.startswith("event:click:"):
             key = marker.removeprefix("event:click:")
@@ -49,10 +57,10 @@ class SpecialMessageStage:
                 raise StopPipeline(f"menu click answered with {key}")
             turn.message = replace(turn.message, text=key)  # a label: classify it as text
 
-    def _answer(self, intent: str, turn: Turn) -> str:
+    def _answer(self, intent: str, turn: Turn, tier: str = "") -> str:
         if intent not in self.brain.intent_set.intents:
             return self._system("clarify", _DEFAULT_ASK, turn)
-        return render(AutoAnswer(intent), self.brain.intent_set, _language(turn),
+        return render(AutoAnswer(intent), self.brain.intent_set, _language(turn), tier=tier,
                       channel=turn.message.channel)
 
     def _system(self, key: str, default: dict[str, str], turn: Turn) -> str:
