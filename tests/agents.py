@@ -22,3 +22,11 @@ def signed_in_agent(http: httpx.Client, redis_url: str, name: str,
     token = http.post("/api/auth/token", data={"username": name, "password": f"{name}-password"})
     token.raise_for_status()
     return {"Authorization": f"Bearer {token.json()['access_token']}"}
+
+
+async def bearer(api: httpx.AsyncClient, user: str) -> dict[str, str]:
+    """Sign ``user`` (password ``<user>-password``) in through the API: its header."""
+    response = await api.post("/api/auth/token",
+                              data={"username": user, "password": f"{user}-password"})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

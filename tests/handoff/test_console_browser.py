@@ -13,12 +13,11 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from bot.brain import Brain
 from bot.settings import Settings
 from handoff.users import UserStore
-from tests.browser import chromium_options
 from tests.live_server import live_server
 
 AGENT, PASSWORD = "li.na", "correct-horse-battery"
@@ -28,16 +27,6 @@ FOLLOW_UP = "订单号是 20261122-0042"
 REPLY = "Sorry about this. I'm looking into your order right now."
 # Cross-process steps (classifier, worker, pub/sub, delivery) get more than the default 5 s.
 SLOW = 20_000
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    # The async API: the sync one runs its own event loop, which pytest-asyncio's fixtures
-    # (the Redis client, the user store) cannot share.
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(**chromium_options())
-        yield browser
-        await browser.close()
 
 
 @pytest.fixture

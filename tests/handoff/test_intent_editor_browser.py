@@ -20,12 +20,11 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 import redis.asyncio as aioredis
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from bot.brain import Brain
 from bot.settings import Settings
 from handoff.users import UserStore
-from tests.browser import chromium_options
 from tests.live_server import live_server
 
 ADMIN, AGENT, PASSWORD = "wang.admin", "li.na", "correct-horse-battery"
@@ -33,14 +32,6 @@ NEW_EXAMPLE = "能打个小票吗"
 QUESTION = "可以打个小票吗"
 INVOICE_ANSWER = "申请开票"  # a phrase of the invoice intent's Chinese answer
 SLOW = 20_000  # evaluate and publish cross-validate two intent sets: a few seconds each
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(**chromium_options())
-        yield browser
-        await browser.close()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 from bot.brain import Brain
 from bot.settings import Settings
 from handoff.users import UserStore
+from tests.agents import bearer
 from tests.live_server import live_server
 
 ANGRY = "你们的东西太垃圾了，用了两天就坏了，我要投诉！"
@@ -27,13 +28,6 @@ async def api(settings: Settings, brain: Brain, redis_client: Redis) -> AsyncIte
     with live_server(settings, brain) as base:
         async with httpx.AsyncClient(base_url=base, timeout=10) as client:
             yield client
-
-
-async def _token(api: httpx.AsyncClient, user: str) -> dict[str, str]:
-    response = await api.post("/api/auth/token",
-                              data={"username": user, "password": f"{user}-password"})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def _say(api: httpx.AsyncClient, conversation: str, text: str) -> None:
@@ -58,10 +52,10 @@ async def test_unauthorized_requests_are_refused(api: httpx.AsyncClient) -> None
     wrong = await api.post("/api/auth/token", data={"username": "alice", "password": "nope"})
     assert wrong.status_code == 401
     assert (await api.get("/api/events?token=nope")).status_code == 401
-    agent = await _token(api, "alice")
+    agent = await bearer(api, "alice")
     refused = await api.post("/api/customers/import", content=b"webchat:x,vip\n", headers=agent)
     assert refused.status_code == 403
-    admin = await _token(api, "root")
+    admin = await bearer(api, "root")
     accepted = await api.post("/api/customers/import", content=b"webchat:x,vip\n",
                               headers=admin)
     assert accepted.json() == {"imported": 1}
@@ -70,7 +64,7 @@ async def test_unauthorized_requests_are_refused(api: httpx.AsyncClient) -> None
 async def test_an_angry_customer_reaches_an_agent_and_then_the_bot_again(
     api: httpx.AsyncClient,
 ) -> None:
-    alice, bob = await _token(api, "alice"), await _token(api, "bob")
+    alice, bob = await bearer(api, "alice"), await bearer(api, "bob")
     await _say(api, "conv-angry-01", ANGRY)
     [_, ack] = await _messages(api, "conv-angry-01", 2)
     assert ack["role"] == "bot" and "抱歉" in ack["text"] and "分钟" in ack["text"]
@@ -115,7 +109,7 @@ async def test_an_angry_customer_reaches_an_agent_and_then_the_bot_again(
 
 
 async def test_vip_tier_set_by_an_agent_raises_priority(api: httpx.AsyncClient) -> None:
-    alice = await _token(api, "alice")
+    alice = await bearer(api, "alice")
     changed = await api.put("/api/customers/webchat:conv-vip-0001", json={"tier": "vip"},
                             headers=alice)
     assert changed.json()["tier"] == "vip" and changed.json()["tier_source"] == "profile"
@@ -127,7 +121,7 @@ async def test_vip_tier_set_by_an_agent_raises_priority(api: httpx.AsyncClient) 
 
 
 async def test_metrics_and_presence(api: httpx.AsyncClient) -> None:
-    alice = await _token(api, "alice")
+    alice = await bearer(api, "alice")
     me = await api.put("/api/me/presence", json={"status": "online"}, headers=alice)
     assert me.json()["status"] == "online"
     await _say(api, "conv-metrics-1", "退货政策是什么?")
@@ -140,19 +134,19 @@ async def test_metrics_and_presence(api: httpx.AsyncClient) -> None:
 
 
 async def test_sign_out_ends_the_session(api: httpx.AsyncClient) -> None:
-    alice = await _token(api, "alice")
+    alice = await bearer(api, "alice")
     assert (await api.delete("/api/auth/token", headers=alice)).status_code == 204
     assert (await api.get("/api/me", headers=alice)).status_code == 401
 
 
 async def test_canned_replies_are_signed_by_the_agent(api: httpx.AsyncClient) -> None:
-    replies = (await api.get("/api/canned", headers=await _token(api, "alice"))).json()
+    replies = (await api.get("/api/canned", headers=await bearer(api, "alice"))).json()
     greeting = next(r for r in replies if r["id"] == "greeting")
     assert "alice" in greeting["text"]["zh"] and "alice" in greeting["text"]["en"]
 
 
 async def test_live_events_carry_new_tickets_and_messages(api: httpx.AsyncClient) -> None:
-    token = (await _token(api, "alice"))["Authorization"].removeprefix("Bearer ")
+    token = (await bearer(api, "alice"))["Authorization"].removeprefix("Bearer ")
     events: list[tuple[str, str]] = []
 
     async def listen() -> None:

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from bot.brain import Brain
 from bot.settings import Settings
 from handoff.users import UserStore
+from tests.agents import bearer
 from tests.live_server import live_server
 
 RECEIPTS = ["可以打个小票吗", "能给张小票吗"]  # not understood by the shipped intents
@@ -33,13 +34,6 @@ async def api(settings: Settings, brain: Brain, redis_client: Redis) -> AsyncIte
     with live_server(settings, served) as base:
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
             yield client
-
-
-async def _token(api: httpx.AsyncClient, user: str) -> dict[str, str]:
-    response = await api.post("/api/auth/token",
-                              data={"username": user, "password": f"{user}-password"})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
 async def _intents(api: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
@@ -69,7 +63,7 @@ async def _poll(fetch: Any, ready: Any, what: str) -> Any:
 
 
 async def test_only_admins_reach_the_editor(api: httpx.AsyncClient) -> None:
-    agent = await _token(api, "alice")
+    agent = await bearer(api, "alice")
     assert (await api.get("/api/intents")).status_code == 401
     for method, path in [("GET", "/api/intents"), ("POST", "/api/intents/evaluate"),
                          ("GET", "/api/misses"), ("GET", "/api/audit"),
@@ -83,7 +77,7 @@ async def test_only_admins_reach_the_editor(api: httpx.AsyncClient) -> None:
 async def test_bad_edits_are_refused_and_nothing_is_stored_half_way(
     api: httpx.AsyncClient,
 ) -> None:
-    admin = await _token(api, "root")
+    admin = await bearer(api, "root")
     invoice = _intent(await _intents(api, admin), "invoice")
     cases = [
         ("invoice", {**invoice, "examples": ["只有一条"]}, None),
@@ -127,7 +121,7 @@ async def test_bad_edits_are_refused_and_nothing_is_stored_half_way(
 async def test_a_worse_draft_needs_confirmation_and_rollback_restores_it(
     api: httpx.AsyncClient,
 ) -> None:
-    admin = await _token(api, "root")
+    admin = await bearer(api, "root")
     listing = await _intents(api, admin)
     cost, time_ = _intent(listing, "shipping_cost"), _intent(listing, "shipping_time")
     moved = cost["examples"][:12]  # "how much is shipping" taught as "how long does it take"
@@ -172,7 +166,7 @@ async def test_a_worse_draft_needs_confirmation_and_rollback_restores_it(
 async def test_misses_are_grouped_assigned_or_dismissed_and_agents_flag_from_tickets(
     api: httpx.AsyncClient,
 ) -> None:
-    admin, agent = await _token(api, "root"), await _token(api, "alice")
+    admin, agent = await bearer(api, "root"), await bearer(api, "alice")
     for index, text in enumerate(RECEIPTS + STORES):
         await _say(api, f"conv-miss-{index:02d}", text)
     await _say(api, "conv-wants-a-person", "转人工")
