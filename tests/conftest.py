@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -16,17 +15,12 @@ import redis.asyncio as aioredis
 
 from bot.brain import Brain
 from bot.settings import Settings
+from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 # Models and example embeddings are cached across test sessions (the built-in model takes a
 # while to build the first time); everything else a test writes goes to tmp_path.
 CACHE_DIR = Path(os.environ.get("SWITCHBOARD_TEST_CACHE", ROOT / ".switchboard" / "test-cache"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +33,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if binary is None:
         pytest.exit("redis-server is not installed (apt-get install redis-server) "
                     "and REDIS_URL is not set", returncode=3)
-    port = _free_port()
+    port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",

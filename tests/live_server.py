@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import uvicorn
@@ -16,33 +17,37 @@ from bot.brain import Brain
 from bot.settings import Settings
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
 @contextmanager
-def live_server(settings: Settings, brain: Brain | None = None) -> Iterator[str]:
-    """Yield the base URL of a running app (API + in-process worker)."""
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, brain=brain), host="127.0.0.1", port=port,
-                       log_level="warning", lifespan="on")
-    )
+def serve_asgi(app: Any, *, lifespan: str = "off", start_timeout: float = 10.0) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yield its base URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan=lifespan))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + start_timeout
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
+            raise RuntimeError(f"{type(app).__name__} did not start on port {port}")
+        time.sleep(0.02)
     try:
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(15)
+
+
+@contextmanager
+def live_server(settings: Settings, brain: Brain | None = None) -> Iterator[str]:
+    """Yield the base URL of a running app (API + in-process worker)."""
+    with serve_asgi(create_app(settings, brain=brain), lifespan="on", start_timeout=60) as base:
+        yield base
 
 
 def wait_for_replies(client: httpx.Client, conversation_id: str, count: int,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser, BrowserContext, async_playwright
 
 from tests.browser import chromium_options
 
@@ -18,3 +18,12 @@ async def browser() -> AsyncIterator[Browser]:
         browser = await playwright.chromium.launch(**chromium_options())
         yield browser
         await browser.close()
+
+
+@pytest.fixture
+async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
+    """A fresh browser profile on the test's app (each test module provides ``base_url``)."""
+    context = await browser.new_context(base_url=base_url, locale="en-US",
+                                        viewport={"width": 1400, "height": 900})
+    yield context
+    await context.close()

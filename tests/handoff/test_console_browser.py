@@ -8,7 +8,7 @@ resolves; the customer's next FAQ question is answered by the bot again.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -39,14 +39,6 @@ async def agent(redis_client: aioredis.Redis) -> str:
 def base_url(settings: Settings, brain: Brain, agent: str) -> Iterator[str]:
     with live_server(settings, brain) as base:
         yield base
-
-
-@pytest.fixture
-async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(base_url=base_url, locale="en-US",
-                                        viewport={"width": 1400, "height": 900})
-    yield context
-    await context.close()
 
 
 async def sign_in(console: Page) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -52,14 +52,6 @@ def served_brain(brain: Brain) -> Brain:
 def base_url(settings: Settings, served_brain: Brain, users: None) -> Iterator[str]:
     with live_server(settings, served_brain) as base:
         yield base
-
-
-@pytest.fixture
-async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
-    context = await browser.new_context(base_url=base_url, locale="en-US",
-                                        viewport={"width": 1400, "height": 900})
-    yield context
-    await context.close()
 
 
 async def sign_in(page: Page, username: str) -> None:

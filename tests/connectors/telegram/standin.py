@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.live_server import _free_port
+from tests.live_server import serve_asgi
 
 _JSON_PARAMS = {"reply_parameters", "allowed_updates", "reply_markup", "entities"}
 
@@ -200,18 +199,5 @@ def _error(code: int, description: str, parameters: dict[str, Any] | None = None
 @contextmanager
 def running(standin: TelegramStandIn) -> Iterator[str]:
     """Serve ``standin`` on 127.0.0.1; yield the base URL for ``telegram.api_base_url``."""
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(standin.app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the Telegram stand-in did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}/bot"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve_asgi(standin.app) as base:
+        yield f"{base}/bot"

@@ -10,17 +10,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+
+from tests.live_server import serve_asgi
 
 APP_ID, APP_SECRET = "wx49f0ab532d5d035a", "app-secret-for-tests"
 CORP_ID, KF_SECRET = "ww4a1f2b3c4d5e6f70", "kf-secret-for-tests"
@@ -157,28 +155,9 @@ def build_standin(state: StandinState) -> FastAPI:
     return app
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def running_standin() -> Iterator[tuple[str, StandinState]]:
     """Yield (base URL up to /cgi-bin/, state) of a running stand-in."""
     state = StandinState()
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(build_standin(state), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the stand-in did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}/cgi-bin/", state
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve_asgi(build_standin(state)) as base:
+        yield f"{base}/cgi-bin/", state
