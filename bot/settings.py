@@ -68,15 +68,39 @@ class AssessmentSettings(BaseModel):
     negativity_threshold: float = Field(default=0.6, ge=0, le=1)
     english_lexicon_weight: float = Field(default=0.5, ge=0, le=1)
     reviews_per_class: int = Field(default=1000, ge=50)
+    # A crisis wherever they appear, even in a question (see bot/understanding/severity.py).
     crisis_keywords: dict[str, list[str]] = Field(default_factory=lambda: {
-        "zh": ["过敏", "烂脸", "毁容", "红肿", "食品安全", "食物中毒", "中毒", "吃坏", "拉肚子",
-               "变质", "发霉", "异物", "虫子", "爆炸", "起火", "触电", "受伤", "住院", "起诉",
-               "律师", "法院", "12315", "消协", "市场监管", "工商局", "曝光", "媒体", "报警",
-               "假货", "诈骗", "骗子"],
-        "en": ["allergic reaction", "allergy", "rash", "food poisoning", "poisoned",
-               "poisoning", "moldy", "mould", "hospital", "injured", "injury", "explode",
-               "exploded", "caught fire", "lawsuit", "lawyer", "attorney", "sue", "suing",
-               "scam", "fraud", "counterfeit", "police", "journalist", "consumer protection"],
+        "zh": ["食物中毒", "起诉", "律师", "法院", "12315", "消协", "市场监管", "工商局", "曝光",
+               "报警", "假货", "诈骗", "骗子"],
+        "en": ["food poisoning", "lawsuit", "lawyer", "attorney", "sue", "suing", "police",
+               "journalist", "consumer protection", "scam", "fraud", "counterfeit"],
+    })
+    # A crisis when reported or said negatively, not in a hypothetical question. A word on both
+    # lists counts as a harm word.
+    harm_keywords: dict[str, list[str]] = Field(default_factory=lambda: {
+        "zh": ["过敏", "烂脸", "毁容", "红肿", "食品安全", "中毒", "吃坏", "拉肚子", "变质", "发霉",
+               "异物", "虫子", "爆炸", "起火", "触电", "受伤", "住院", "媒体"],
+        "en": ["allergic reaction", "allergic", "allergy", "rash", "poisoned", "poisoning",
+               "moldy", "mould", "hospital", "injured", "injury", "explode", "exploded",
+               "caught fire"],
+    })
+    harm_negativity: float = Field(default=0.6, ge=0, le=1)
+    harm_report_markers: dict[str, list[str]] = Field(default_factory=lambda: {
+        "zh": [r"(?<![为除])了(?!解)", r"[之以]后|后来|[用吃喝涂擦抹]完?后", r"已经", r"出现",
+               r"导致", r"害得?我", r"结果", r"现在", r"[用吃]完", r"脸上|身上|全身|满脸"],
+        "en": [r"\b(got|get|gotten|had|has had|have had|gave me|given me|caused|broke out|"
+               r"developed|ended up|started|became|after|since)\b",
+               r"\bfrom (your|the|this|that|it)\b"],
+    })
+    harm_question_patterns: dict[str, list[str]] = Field(default_factory=lambda: {
+        "zh": [r"会不会", r"能不能", r"可不可以", r"是否", r"会.{0,10}(吗|\?)", r"能.{0,10}吗",
+               r"可以.{0,10}吗", r"容易.{0,10}吗", r"适合.{0,10}吗"],
+        "en": [r"\b(is|are) (it|this|that|they|these|those)\b.{0,30}\b(safe|ok|okay|fine|"
+               r"suitable)\b",
+               r"\b(can|could|will|would|does|do|might|may|should) (it|this|that|they|these|"
+               r"those|i|we|my \w+|the \w+|your \w+)\b",
+               r"\b(safe|suitable|ok|okay) for\b", r"\bany risk\b", r"\brisk of\b",
+               r"\bwhat if\b"],
     })
     human_request_patterns: dict[str, list[str]] = Field(default_factory=lambda: {
         "zh": [r"转人工", r"^人工$", r"人工(客服|服务|坐席|座席|处理)", r"真人客服",

@@ -35,7 +35,7 @@ class Assessor:
         return cls(
             NegativityModel.load_or_train(encoder, intent_set, data_dir, config),
             HumanRequestDetector(settings.human_request_patterns),
-            SeverityRules.from_lists(settings.negativity_threshold, settings.crisis_keywords),
+            SeverityRules.from_settings(settings),
         )
 
     def assess(self, text: str, understanding: Understanding) -> Understanding:

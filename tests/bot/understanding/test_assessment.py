@@ -32,12 +32,34 @@ def _assess(brain: Brain, assessor: Assessor, text: str):
         ("用了你们的面霜过敏了,烂脸", "crisis"),
         ("this is a scam, I'm calling my lawyer", "crisis"),
         ("吃了你们的零食拉肚子，我要打12315", "crisis"),
+        ("I had an allergic reaction after eating your snack", "crisis"),
+        ("我要去12315投诉", "crisis"),
+        ("I'm going to sue you", "crisis"),
+        ("你们被起诉过吗", "crisis"),  # always a crisis, even asked calmly
+        ("my face 过敏 after using it", "crisis"),
+        ("敏感肌会过敏吗", "normal"),  # pre-sale questions: for the bot to answer
+        ("is this safe for people with a nut allergy?", "normal"),
+        ("孕妇可以用吗,会不会过敏", "normal"),
     ],
 )
 def test_severity(brain: Brain, assessor: Assessor, text: str, severity: str) -> None:
     result = _assess(brain, assessor, text)
     assert result.severity == severity, result.to_dict()
-    assert (result.severity == "normal") == (not result.assessment_reasons)
+    if result.severity == "normal":  # only notes on why a keyword did not count
+        assert all(r.endswith("not a crisis") for r in result.assessment_reasons)
+    else:
+        assert result.assessment_reasons
+
+
+def test_a_scary_pre_sale_question_is_no_crisis_but_may_be_negative(
+    brain: Brain, assessor: Assessor
+) -> None:
+    result = _assess(brain, assessor, "这个面霜会不会烂脸")
+    assert result.severity != "crisis", result.to_dict()
+    assert result.assessment_reasons[0] == (
+        "crisis keyword 烂脸 in a question (会不会): not a crisis")
+    # The score decides between normal and negative, exactly as without the keyword.
+    assert (result.severity == "negative") == (result.negativity >= 0.6)
 
 
 @pytest.mark.parametrize(
