@@ -57,7 +57,7 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
         predictions = cross_validate(
             encoder, intent_set, thresholds, folds=args.folds, progress=True,
             calibration_recall=understanding.calibration_recall if understanding.calibrate
-            else None,
+            else None, surface_weight=understanding.surface_weight,
         )
     except (IntentDataError, ValueError) as exc:
         print(f"switchboard intents evaluate: {exc}", file=sys.stderr)

@@ -63,6 +63,7 @@ def train_classifier(encoder: Encoder, intent_set: IntentSet, settings: Settings
     return IntentClassifier.train(
         encoder, intent_set, Thresholds.from_settings(understanding), progress=progress,
         calibration_recall=understanding.calibration_recall if understanding.calibrate else None,
+        surface_weight=understanding.surface_weight,
     )
 
 

@@ -47,9 +47,10 @@ class UnderstandingSettings(BaseModel):
     threads: int = Field(default=1, ge=1)
     backend: Literal["torch", "onnx-int8"] = "onnx-int8"
     intents_dir: Path = Path("intents")
-    confidence_threshold: float = Field(default=0.45, ge=0, le=1)
-    ambiguity_threshold: float = Field(default=0.08, ge=0, le=1)
+    confidence_threshold: float = Field(default=0.35, ge=0, le=1)
+    ambiguity_threshold: float = Field(default=0.05, ge=0, le=1)
     similarity_threshold: float = Field(default=0.80, ge=0, le=1)
+    surface_weight: float = Field(default=0.3, ge=0, lt=1)
     calibrate: bool = False
     calibration_recall: float = Field(default=0.97, gt=0, le=1)
 

@@ -64,6 +64,7 @@ class Ours:
                            "ambiguity": self.thresholds.ambiguity,
                            "similarity": self.thresholds.similarity},
             "calibrated": self._calibration is not None,
+            "surface_weight": understanding.surface_weight,
         }
         self.classifier: IntentClassifier | None = None
 
@@ -73,7 +74,9 @@ class Ours:
         started = time.perf_counter()
         self.classifier = IntentClassifier.train(encoder, split_intent_set(split),
                                                  self.thresholds,
-                                                 calibration_recall=self._calibration)
+                                                 calibration_recall=self._calibration,
+                                                 surface_weight=self._settings.understanding
+                                                 .surface_weight)
         return time.perf_counter() - started
 
     def predict(self, texts: Sequence[str]) -> Scored:

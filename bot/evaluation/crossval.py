@@ -19,6 +19,7 @@ from tqdm import tqdm
 from bot.intents import Intent, IntentSet
 from bot.understanding.classifier import IntentClassifier, Thresholds
 from bot.understanding.encoder import Encoder
+from bot.understanding.head import DEFAULT_SURFACE_WEIGHT
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,7 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     calibration_recall: float | None = None,
+    surface_weight: float = DEFAULT_SURFACE_WEIGHT,
     progress: bool = False,
 ) -> list[Prediction]:
     """Predictions for every example of ``intent_set``, each by a head that never saw it."""
@@ -65,7 +67,8 @@ def cross_validate(
     )):
         subset = _subset(intent_set, [texts[i] for i in train], label_array[train])
         classifier = IntentClassifier.train(encoder, subset, thresholds,
-                                            calibration_recall=calibration_recall)
+                                            calibration_recall=calibration_recall,
+                                            surface_weight=surface_weight)
         held_out = [texts[i] for i in test]
         for index, result in zip(test, classifier.predict_vectors(held_out, vectors[test]),
                                  strict=True):

@@ -17,6 +17,7 @@ from bot.evaluation.validate import validate
 from bot.intents import IntentSet
 from bot.understanding.classifier import IntentClassifier, Thresholds
 from bot.understanding.encoder import Encoder
+from bot.understanding.head import DEFAULT_SURFACE_WEIGHT
 
 FALLBACK = "(fallback)"
 # Cross-validation noise: on an intent with n held-out examples one example moves F1 by about
@@ -49,11 +50,15 @@ class Comparison:
 
 
 def compare(encoder: Encoder, live: IntentSet, draft: IntentSet, thresholds: Thresholds, *,
-            regression_texts: list[str], folds: int = 5) -> Comparison:
-    before = intent_report(cross_validate(encoder, live, thresholds, folds=folds))
-    after = intent_report(cross_validate(encoder, draft, thresholds, folds=folds))
+            regression_texts: list[str], folds: int = 5,
+            surface_weight: float = DEFAULT_SURFACE_WEIGHT) -> Comparison:
+    before = intent_report(cross_validate(encoder, live, thresholds, folds=folds,
+                                          surface_weight=surface_weight))
+    after = intent_report(cross_validate(encoder, draft, thresholds, folds=folds,
+                                         surface_weight=surface_weight))
     intents = _per_intent(before, after, live, draft)
-    changed, regressions = _changed_outcomes(encoder, live, draft, thresholds, regression_texts)
+    changed, regressions = _changed_outcomes(encoder, live, draft, thresholds, regression_texts,
+                                             surface_weight)
     worse = [f"{row['intent']}: F1 {row['f1_before']:.2f} -> {row['f1_after']:.2f}"
              for row in intents if row["delta"] is not None
              and row["delta"] < -max(F1_TOLERANCE, 1.5 / max(row["support"], 1))]
@@ -81,7 +86,7 @@ def _per_intent(before: dict[str, Any], after: dict[str, Any], live: IntentSet,
 
 
 def _changed_outcomes(encoder: Encoder, live: IntentSet, draft: IntentSet,
-                      thresholds: Thresholds, extra_texts: list[str]
+                      thresholds: Thresholds, extra_texts: list[str], surface_weight: float,
                       ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     texts, labels = live.training_pairs()
     known = dict(zip(texts, labels, strict=True))
@@ -89,7 +94,8 @@ def _changed_outcomes(encoder: Encoder, live: IntentSet, draft: IntentSet,
     vectors = encoder.encode_cached(regression)
     outcomes = []
     for intent_set in (live, draft):
-        classifier = IntentClassifier.train(encoder, intent_set, thresholds)
+        classifier = IntentClassifier.train(encoder, intent_set, thresholds,
+                                            surface_weight=surface_weight)
         outcomes.append([r.intent or FALLBACK
                          for r in classifier.predict_vectors(regression, vectors)])
     still_taught = set(draft.training_pairs()[0])

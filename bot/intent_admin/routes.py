@@ -265,7 +265,8 @@ async def _compare(request: Request) -> Comparison:
         return Comparison.from_dict(json.loads(cached)["comparison"])
     comparison = await asyncio.to_thread(
         compare, brain.classifier.encoder, live.intent_set, draft.intent_set,
-        brain.classifier.thresholds, regression_texts=regression)
+        brain.classifier.thresholds, regression_texts=regression,
+        surface_weight=brain.classifier.surface_weight)
     async with redis.pipeline(transaction=True) as tx:
         tx.set(keys.INTENT_EVALUATION, json.dumps(
             {"fingerprint": fingerprint, "comparison": comparison.to_dict()}, ensure_ascii=False))

@@ -19,15 +19,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
-from threadpoolctl import threadpool_limits
+
+from bot.understanding.head import DEFAULT_SURFACE_WEIGHT, IntentHead
 
 logger = logging.getLogger(__name__)
 
 CONFIDENCE_GRID = np.round(np.arange(0.0, 0.96, 0.01), 2)
 AMBIGUITY_GRID = np.round(np.arange(0.0, 0.51, 0.01), 2)
 SIMILARITY_GRID = np.round(np.arange(0.70, 0.96, 0.01), 2)
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Texts with their embeddings (and, for intent examples, their intents)."""
+
+    texts: Sequence[str]
+    vectors: np.ndarray
+    labels: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -55,30 +64,32 @@ class CrossValidation:
 
 
 def calibrate(
-    vectors: np.ndarray,
-    labels: Sequence[str],
-    oos_vectors: np.ndarray,
+    examples: Examples,
+    off_topic: Examples,
     *,
     target_recall: float = 0.97,
     folds: int = 5,
     seed: int = 0,
+    surface_weight: float = DEFAULT_SURFACE_WEIGHT,
 ) -> Calibration:
-    """Thresholds for a head trained on (``vectors``, ``labels``), as ``IntentClassifier`` does."""
+    """Thresholds for a head trained on ``examples``, as ``IntentClassifier`` does."""
     started = time.perf_counter()
-    result = choose(cross_validate(vectors, labels, oos_vectors, folds, seed), target_recall)
+    result = choose(cross_validate(examples, off_topic, folds, seed, surface_weight),
+                    target_recall)
     logger.info(
         "Calibrated on %d examples and %d out-of-scope texts in %.2f s: confidence %.2f, "
         "ambiguity %.2f, similarity %.2f (held-out in-scope accepted %.1f%%, out-of-scope "
-        "rejected %.1f%%)", len(labels), len(oos_vectors), time.perf_counter() - started,
+        "rejected %.1f%%)", len(examples.labels), len(off_topic.texts),
+        time.perf_counter() - started,
         result.confidence, result.ambiguity, result.similarity, 100 * result.in_scope_recall,
         100 * result.oos_rejection,
     )
     return result
 
 
-def cross_validate(vectors: np.ndarray, labels: Sequence[str], oos_vectors: np.ndarray,
-                   folds: int = 5, seed: int = 0) -> CrossValidation:
-    labels = np.asarray(labels)
+def cross_validate(examples: Examples, off_topic: Examples, folds: int = 5, seed: int = 0,
+                   surface_weight: float = DEFAULT_SURFACE_WEIGHT) -> CrossValidation:
+    texts, vectors, labels = list(examples.texts), examples.vectors, np.asarray(examples.labels)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     in_parts: list[_Scores] = []
     oos_parts: list[_Scores] = []
@@ -87,20 +98,21 @@ def cross_validate(vectors: np.ndarray, labels: Sequence[str], oos_vectors: np.n
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         splits = list(splitter.split(vectors, labels))
     for train, test in splits:
-        head = LogisticRegression(C=20.0, max_iter=2000)  # as IntentClassifier.train
-        with threadpool_limits(limits=1):
-            head.fit(vectors[train], labels[train])
-        in_parts.append(_score(head, vectors[train], labels[train], vectors[test]))
-        oos_parts.append(_score(head, vectors[train], labels[train], oos_vectors))
+        head = IntentHead.fit([texts[i] for i in train], vectors[train], labels[train],
+                              surface_weight)  # as IntentClassifier.train
+        held_out = Examples([texts[i] for i in test], vectors[test])
+        in_parts.append(_score(head, vectors[train], labels[train], held_out))
+        oos_parts.append(_score(head, vectors[train], labels[train], off_topic))
     return CrossValidation(_concat(in_parts), _concat(oos_parts))
 
 
-def _score(head: LogisticRegression, train_vectors: np.ndarray, train_labels: np.ndarray,
-           vectors: np.ndarray) -> _Scores:
-    probabilities = head.predict_proba(vectors)
+def _score(head: IntentHead, train_vectors: np.ndarray, train_labels: np.ndarray,
+           scored: Examples) -> _Scores:
+    vectors = scored.vectors
+    probabilities = head.probabilities(scored.texts, vectors)
     ordered = np.sort(probabilities, axis=1)[:, ::-1]
     gap = ordered[:, 0] - (ordered[:, 1] if ordered.shape[1] > 1 else 0.0)
-    top_labels = head.classes_[np.argmax(probabilities, axis=1)]
+    top_labels = head.classes[np.argmax(probabilities, axis=1)]
     cosines = vectors @ train_vectors.T
     similarity = np.array([
         np.max(cosines[i, train_labels == label]) for i, label in enumerate(top_labels)

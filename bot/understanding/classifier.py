@@ -1,4 +1,7 @@
-"""Intent classification: a logistic-regression head over sentence embeddings, with fallback.
+"""Intent classification: a head over sentence embeddings and character n-grams, with fallback.
+
+The head (``head.IntentHead``) combines a logistic regression on the embedding with one on
+character 1-4-gram TF-IDF; ``surface_weight`` sets the share of the second.
 
 A message is out of scope (the bot should not answer it from an FAQ) when any of these holds,
 after Rasa's FallbackClassifier but with a third, embedding-space test that catches gibberish
@@ -17,12 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
 from bot.intents import IntentSet
 from bot.settings import UnderstandingSettings
 from bot.understanding.encoder import Encoder
+from bot.understanding.head import DEFAULT_SURFACE_WEIGHT, IntentHead
 from bot.understanding.language import detect_language
 from bot.understanding.result import IntentScore, Understanding
 
@@ -51,7 +53,7 @@ class IntentClassifier:
         self,
         encoder: Encoder,
         intent_set: IntentSet,
-        head: LogisticRegression,
+        head: IntentHead,
         example_vectors: np.ndarray,
         example_labels: np.ndarray,
         thresholds: Thresholds,
@@ -60,9 +62,14 @@ class IntentClassifier:
         self.intent_set = intent_set
         self.thresholds = thresholds
         self._head = head
-        self._labels: list[str] = [str(label) for label in head.classes_]
+        self._labels: list[str] = [str(label) for label in head.classes]
         self._example_vectors = example_vectors
         self._example_labels = example_labels
+        # Each intent's example vectors, gathered once: comparing every label per message cost
+        # more than the head itself on a 15,000-example set.
+        self._vectors_by_intent = {
+            label: example_vectors[example_labels == label] for label in self._labels
+        }
 
     @classmethod
     def train(
@@ -73,6 +80,7 @@ class IntentClassifier:
         *,
         progress: bool = False,
         calibration_recall: float | None = None,
+        surface_weight: float = DEFAULT_SURFACE_WEIGHT,
     ) -> IntentClassifier:
         """Fit the head on the intent set's examples (only new examples are embedded).
 
@@ -83,19 +91,19 @@ class IntentClassifier:
         if len(set(labels)) < 2:
             raise ValueError("An intent set needs at least two intents with examples to train")
         vectors = encoder.encode_cached(texts, progress=progress)
-        # Strong C: embeddings are unit vectors whose cosines differ by little, so a weakly
-        # regularized head is needed for probabilities that separate close intents.
-        head = LogisticRegression(C=20.0, max_iter=2000)
-        # One BLAS thread: on a busy 2-core machine two threads made this fit 25x slower.
-        with threadpool_limits(limits=1):
-            head.fit(vectors, labels)
+        head = IntentHead.fit(texts, vectors, labels, surface_weight)
         logger.info(
             "Trained intent head on %d examples of %d intents in %.2f s",
             len(texts), len(set(labels)), time.perf_counter() - started,
         )
         if calibration_recall is not None:
-            thresholds = _calibrated(encoder, vectors, labels, thresholds, calibration_recall)
+            thresholds = _calibrated(encoder, texts, vectors, labels, thresholds,
+                                     calibration_recall, surface_weight)
         return cls(encoder, intent_set, head, vectors, np.asarray(labels), thresholds)
+
+    @property
+    def surface_weight(self) -> float:
+        return self._head.surface_weight
 
     def with_thresholds(self, thresholds: Thresholds) -> IntentClassifier:
         """The same trained head with other fallback thresholds (no re-training)."""
@@ -103,18 +111,21 @@ class IntentClassifier:
                                 self._example_vectors, self._example_labels, thresholds)
 
     def predict(self, text: str) -> Understanding:
-        return self._understand(text, self.encoder.encode_one(text))
+        return self.predict_vectors([text], self.encoder.encode_one(text)[None, :])[0]
 
     def predict_many(self, texts: Sequence[str]) -> list[Understanding]:
-        vectors = self.encoder.encode(texts)
-        return [self._understand(t, v) for t, v in zip(texts, vectors, strict=True)]
+        return self.predict_vectors(texts, self.encoder.encode(texts))
 
     def predict_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Understanding]:
         """Like ``predict_many`` for texts already embedded (evaluation on cached vectors)."""
-        return [self._understand(t, v) for t, v in zip(texts, vectors, strict=True)]
+        if not len(texts):
+            return []
+        probabilities = self._head.probabilities(texts, vectors)
+        return [self._understand(t, v, p)
+                for t, v, p in zip(texts, vectors, probabilities, strict=True)]
 
-    def _understand(self, text: str, vector: np.ndarray) -> Understanding:
-        probabilities = self._head.predict_proba(vector[None, :])[0]
+    def _understand(self, text: str, vector: np.ndarray,
+                    probabilities: np.ndarray) -> Understanding:
         order = np.argsort(probabilities)[::-1]
         ranking = tuple(
             IntentScore(self._labels[i], round(float(probabilities[i]), 4))
@@ -137,8 +148,7 @@ class IntentClassifier:
         )
 
     def _nearest_similarity(self, vector: np.ndarray, intent: str) -> float:
-        mask = self._example_labels == intent
-        return float(np.max(self._example_vectors[mask] @ vector))
+        return float(np.max(self._vectors_by_intent[intent] @ vector))
 
     def _fallback_reasons(self, confidence: float, gap: float, similarity: float) -> list[str]:
         limits = self.thresholds
@@ -152,13 +162,16 @@ class IntentClassifier:
         return reasons
 
 
-def _calibrated(encoder: Encoder, vectors: np.ndarray, labels: list[str],
-                configured: Thresholds, target_recall: float) -> Thresholds:
-    from bot.understanding.calibration import calibrate
+def _calibrated(encoder: Encoder, texts: list[str], vectors: np.ndarray, labels: list[str],
+                configured: Thresholds, target_recall: float,
+                surface_weight: float) -> Thresholds:
+    from bot.understanding.calibration import Examples, calibrate
     from bot.understanding.oos_examples import OUT_OF_SCOPE_EXAMPLES
 
-    result = calibrate(vectors, labels, encoder.encode_cached(list(OUT_OF_SCOPE_EXAMPLES)),
-                       target_recall=target_recall)
+    off_topic = list(OUT_OF_SCOPE_EXAMPLES)
+    result = calibrate(Examples(texts, vectors, labels),
+                       Examples(off_topic, encoder.encode_cached(off_topic)),
+                       target_recall=target_recall, surface_weight=surface_weight)
     logger.info(
         "Fallback thresholds calibrated: confidence %.2f -> %.2f, ambiguity %.2f -> %.2f, "
         "similarity %.2f -> %.2f", configured.confidence, result.confidence,

@@ -18,7 +18,7 @@ from handoff.users import UserStore
 from tests.agents import bearer
 from tests.live_server import live_server
 
-RECEIPTS = ["可以打个小票吗", "能给张小票吗"]  # not understood by the shipped intents
+RECEIPTS = ["可以打个小票吗", "小票能补打吗"]  # not understood by the shipped intents
 STORES = ["你们有实体店吗", "实体店在哪里"]  # off-topic for the shop assistant
 
 

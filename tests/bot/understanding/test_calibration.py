@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from bot.brain import Brain
-from bot.understanding.calibration import Calibration, CrossValidation, choose, cross_validate
+from bot.understanding.calibration import (
+    Calibration,
+    CrossValidation,
+    Examples,
+    choose,
+    cross_validate,
+)
 from bot.understanding.classifier import IntentClassifier, Thresholds
 from bot.understanding.oos_examples import OUT_OF_SCOPE_EXAMPLES
 
@@ -17,8 +23,9 @@ from bot.understanding.oos_examples import OUT_OF_SCOPE_EXAMPLES
 def scores(brain: Brain) -> CrossValidation:
     encoder = brain.classifier.encoder
     texts, labels = brain.intent_set.training_pairs()
-    return cross_validate(encoder.encode_cached(texts), labels,
-                          encoder.encode_cached(list(OUT_OF_SCOPE_EXAMPLES)))
+    off_topic = list(OUT_OF_SCOPE_EXAMPLES)
+    return cross_validate(Examples(texts, encoder.encode_cached(texts), labels),
+                          Examples(off_topic, encoder.encode_cached(off_topic)))
 
 
 @pytest.fixture(scope="module")

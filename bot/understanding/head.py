@@ -1,0 +1,76 @@
+"""The intent head: which intent a message is, as probabilities, from two views of it.
+
+- Meaning: logistic regression on the sentence embedding. It knows paraphrases, other wordings
+  and the other language, but blurs surface details: product names, codes, a telling word.
+- Surface: logistic regression on character 1-4-gram TF-IDF of the text (what Rasa's
+  ``CountVectorsFeaturizer`` with ``char_wb`` sees). Character n-grams need no tokenizer, so
+  they work for Chinese as they are.
+
+The two are combined as a weighted geometric mean of their probabilities (a product of experts),
+renormalized: an intent wins when both views find it plausible. Measured on the benchmark's splits
+with the int8 encoder (top-intent accuracy, embedding head alone -> combined with weight 0.3):
+CLINC150 full 95.4 -> 95.6 (out-of-scope AUROC 0.958 -> 0.967), BANKING77 91.2 -> 92.7,
+BANKING77 10-shot 81.9 -> 83.0, SMP2019 (Chinese) 90.8 -> 93.8.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from threadpoolctl import threadpool_limits
+
+from bot.settings import UnderstandingSettings
+
+# Embeddings are unit vectors whose cosines differ by little, so the meaning head needs weak
+# regularization for probabilities that separate close intents. TF-IDF rows are sparse and
+# high-dimensional: the usual, stronger regularization suits them.
+MEANING_C = 20.0
+SURFACE_C = 10.0
+DEFAULT_SURFACE_WEIGHT: float = UnderstandingSettings.model_fields["surface_weight"].default
+_FLOOR = 1e-9  # keeps log() finite for an intent one view rules out completely
+
+
+@dataclass(frozen=True)
+class IntentHead:
+    classes: np.ndarray
+    meaning: LogisticRegression
+    surface: TfidfVectorizer | None
+    surface_model: LogisticRegression | None
+    surface_weight: float
+
+    @classmethod
+    def fit(cls, texts: Sequence[str], vectors: np.ndarray, labels: Sequence[str],
+            surface_weight: float = DEFAULT_SURFACE_WEIGHT) -> IntentHead:
+        """Fit both views on the same examples; ``surface_weight`` 0 uses the embedding only."""
+        labels = np.asarray(labels)
+        meaning = LogisticRegression(C=MEANING_C, max_iter=2000)
+        vectorizer: TfidfVectorizer | None = None
+        surface: LogisticRegression | None = None
+        # One BLAS thread: on a busy 2-core machine two threads made these fits 25x slower.
+        with threadpool_limits(limits=1):
+            meaning.fit(vectors, labels)
+            if surface_weight > 0:
+                vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4),
+                                             sublinear_tf=True, lowercase=True)
+                # tol 1e-3: half the iterations of the default at the same accuracy (measured on
+                # CLINC150, BANKING77 and SMP2019), which matters for calibration's k fits.
+                surface = LogisticRegression(C=SURFACE_C, max_iter=2000, tol=1e-3)
+                surface.fit(vectorizer.fit_transform(list(texts)), labels)
+        return cls(meaning.classes_, meaning, vectorizer, surface, surface_weight)
+
+    def probabilities(self, texts: Sequence[str], vectors: np.ndarray) -> np.ndarray:
+        """One row per text, one column per intent in ``classes`` order; rows sum to 1."""
+        with threadpool_limits(limits=1):
+            meaning = self.meaning.predict_proba(vectors)
+            if self.surface is None or self.surface_model is None:
+                return meaning
+            surface = self.surface_model.predict_proba(self.surface.transform(list(texts)))
+        weight = self.surface_weight
+        log_mix = ((1.0 - weight) * np.log(meaning + _FLOOR)
+                   + weight * np.log(surface + _FLOOR))
+        mixed = np.exp(log_mix - log_mix.max(axis=1, keepdims=True))
+        return mixed / mixed.sum(axis=1, keepdims=True)
