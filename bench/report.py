@@ -98,3 +98,52 @@ def chart(results: dict[str, Any], path: Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from several runs on the same seeded splits (e.g. a peers-only run of DIET
+    beside a run of ours): a later run's row for a (data set, system) replaces an earlier one,
+    failed rows never replace measured ones, and the speed section is the last run's that has
+    one."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    merged: dict[str, Any] = {"merged_from": [run.get("started") for run in runs]}
+    for run in runs:
+        for row in run.get("rows", []):
+            key = (row["task"], row["system"])
+            if "error" in row and key in rows and "error" not in rows[key]:
+                continue
+            rows[key] = row
+        if "speed" in run:
+            merged["speed"] = run["speed"]
+    merged["rows"] = sorted(rows.values(), key=lambda r: (_task_order(runs, r["task"]),
+                                                          r["system"] != "switchboard",
+                                                          r["system"]))
+    return merged
+
+
+def _task_order(runs: list[dict[str, Any]], task: str) -> int:
+    order = list(dict.fromkeys(r["task"] for run in runs for r in run.get("rows", [])))
+    return order.index(task)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.report RESULTS.json...``: the table (and chart) of one or more runs."""
+    import argparse
+    import json
+
+    parser = argparse.ArgumentParser(prog="python -m bench.report", description=main.__doc__)
+    parser.add_argument("results", type=Path, nargs="+", help="JSON files written by bench.run")
+    parser.add_argument("--chart", type=Path, help="also write the bar chart to this PNG")
+    args = parser.parse_args(argv)
+    runs = [json.loads(path.read_text(encoding="utf-8")) for path in args.results]
+    results = runs[0] if len(runs) == 1 else merge(runs)
+    print(table(results))
+    if args.chart:
+        print(f"\nWrote {chart(results, args.chart)}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main())

@@ -3,6 +3,8 @@
 #
 #   ./scripts/dev.sh run    the server: API, web chat and a worker, on an embedded Redis
 #   ./scripts/dev.sh test   the test suite (extra arguments go to pytest)
+#   ./scripts/dev.sh bench  the benchmark against TF-IDF, SetFit and Rasa DIET (arguments go to
+#                           python -m bench.run; see docs/benchmark.md)
 #
 # Set-up is idempotent and quick when nothing changed: system packages are installed only when
 # missing, and Python packages only when pyproject.toml changed since the last install.
@@ -38,22 +40,25 @@ find_python() {
 }
 
 setup() {
+  local extras=${1:-test}
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
   # The agent console's browser test drives Debian's Chromium (no browser download), with a
   # CJK font so Chinese renders in it and in docs/console.png.
   [ -x /usr/bin/chromium ] || apt_install chromium
   apt_install fonts-wqy-microhei
-  local python stamp want
+  local python stamp want have
   python=$(find_python)
   [ -x "$VENV/bin/python" ] || { log "Creating $VENV"; "$python" -m venv "$VENV"; }
   stamp="$VENV/.switchboard-installed"
-  want=$(sha256sum pyproject.toml | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  want="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
+  have=$(cat "$stamp" 2>/dev/null || true)
+  # An install with the bench extras also covers the tests.
+  if [ "$have" != "$want" ] && [ "$have" != "${want% *} test,bench" ]; then
     log "Installing Python packages (first time: about a minute)"
     "$VENV/bin/pip" install -q --upgrade pip
     # The CPU build of torch first: letting a dependency pull torch brings a multi-GB CUDA build.
     "$VENV/bin/pip" install -q "torch==2.13.0"
-    "$VENV/bin/pip" install -q -e ".[test]"
+    "$VENV/bin/pip" install -q -e ".[$extras]"
     echo "$want" > "$stamp"
   fi
 }
@@ -69,11 +74,15 @@ case "$command" in
     setup
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
+  bench)
+    setup test,bench
+    exec "$VENV/bin/python" -m bench.run "$@"
+    ;;
   setup)
     setup
     ;;
   *)
-    echo "usage: $0 run|test|setup [args...]" >&2
+    echo "usage: $0 run|test|bench|setup [args...]" >&2
     exit 2
     ;;
 esac
