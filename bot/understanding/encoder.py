@@ -31,8 +31,9 @@ class Encoder:
     ) -> None:
         self.model_name = model
         self.backend = backend
-        # int8 vectors differ slightly from fp32 ones: each backend keeps its own cache.
-        identity = model if backend == "torch" else f"{model}|{backend}"
+        # int8 vectors differ slightly from fp32 ones, and from one export format to the next:
+        # each backend (and format) keeps its own cache.
+        identity = model if backend == "torch" else f"{model}|{backend}|{_onnx_format()}"
         self.model_id = hashlib.sha256(identity.encode()).hexdigest()[:12]
         self._store = _VectorStore(cache_dir / "embeddings" / f"{self.model_id}.npz")
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -138,14 +139,25 @@ def _load_model(model: str, models_dir: Path, threads: int, backend: str):
         return _load_sentence_transformer(model, models_dir, threads)
 
 
+def _onnx_format() -> int:
+    from bot.understanding.onnx_backend import FORMAT_VERSION
+
+    return FORMAT_VERSION
+
+
 def _onnx_folder(model: str, models_dir: Path) -> Path:
+    from bot.understanding.onnx_backend import FORMAT_VERSION
+
+    # The format is in the name: a new format is exported beside the old folder, never over it
+    # while another process (a worker still on the old code) may be reading it.
+    name = f"onnx-int8-v{FORMAT_VERSION}"
     if model.startswith(BUILTIN_PREFIX):
         from bot.understanding.e5_builder import BUILTIN_E5, materialize_multilingual_e5
 
         if model != BUILTIN_E5:
             raise ValueError(f"Unknown built-in model {model!r}; the built-in is {BUILTIN_E5}")
-        return materialize_multilingual_e5(models_dir) / "onnx-int8"
-    return models_dir / f"onnx-int8-{hashlib.sha256(model.encode()).hexdigest()[:12]}"
+        return materialize_multilingual_e5(models_dir) / name
+    return models_dir / f"{name}-{hashlib.sha256(model.encode()).hexdigest()[:12]}"
 
 
 def _load_sentence_transformer(model: str, models_dir: Path, threads: int):

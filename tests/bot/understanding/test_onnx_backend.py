@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from bot.understanding import onnx_backend
 from bot.understanding.encoder import Encoder
-from tests.conftest import CACHE_DIR
+from tests.conftest import CACHE_DIR, ROOT
 
 TEXTS = ["退货政策是什么?", "where is my package", "asdf qwer", "能开发票吗，公司抬头"]
 
@@ -35,3 +40,57 @@ def test_a_text_gets_the_same_vector_alone_and_in_a_batch(int8: Encoder) -> None
 def test_an_unknown_backend_is_refused(tmp_path: object) -> None:
     with pytest.raises(ValueError, match="backend"):
         Encoder("builtin:multilingual-e5-small", CACHE_DIR, backend="tensorrt")
+
+
+def test_the_cached_copy_is_current_and_its_embedding_table_is_8_bit(int8: Encoder) -> None:
+    import onnx
+    from onnx import TensorProto
+
+    from bot.understanding.encoder import _onnx_folder
+
+    folder = _onnx_folder(int8.model_name, CACHE_DIR / "models")
+    assert onnx_backend.cached_copy(folder)
+    model = onnx.load(str(folder / onnx_backend.MODEL_FILE))
+    # An fp32 250k x 384 word-embedding table (384 MB resident in every worker) would be the
+    # only float initializer this large; the int8 MatMul weights are at most 1536 x 384.
+    big_floats = [init.name for init in model.graph.initializer
+                  if init.data_type == TensorProto.FLOAT and np.prod(init.dims) > 2_000_000]
+    assert big_floats == []
+    assert (folder / onnx_backend.MODEL_FILE).stat().st_size < 150_000_000
+
+
+def test_a_copy_of_an_older_format_is_not_taken_as_cached(tmp_path: Path) -> None:
+    meta: dict[str, object] = {"prompt": "query: ", "pooling": "mean", "dim": 384, "pad_id": 1,
+                               "max_seq_length": 512}  # what format 1 wrote: no "format"
+    (tmp_path / onnx_backend.META_FILE).write_text(json.dumps(meta))
+    assert not onnx_backend.cached_copy(tmp_path)
+    (tmp_path / onnx_backend.META_FILE).write_text("{not json")
+    assert not onnx_backend.cached_copy(tmp_path)
+    meta["format"] = onnx_backend.FORMAT_VERSION
+    (tmp_path / onnx_backend.META_FILE).write_text(json.dumps(meta))
+    assert onnx_backend.cached_copy(tmp_path)
+
+
+def test_a_new_format_is_exported_beside_the_old_folder_not_over_it() -> None:
+    from bot.understanding.encoder import _onnx_folder
+
+    builtin = _onnx_folder("builtin:multilingual-e5-small", CACHE_DIR / "models")
+    other = _onnx_folder("some/model", CACHE_DIR / "models")
+    for folder in (builtin, other):
+        assert f"-v{onnx_backend.FORMAT_VERSION}" in folder.name
+        assert folder.name != "onnx-int8"  # format 1's folder, which old workers may still read
+
+
+def test_loading_the_cached_copy_imports_no_torch(int8: Encoder) -> None:
+    # torch + transformers + sentence-transformers cost a worker hundreds of MB for nothing
+    # once the ONNX copy exists; a module-level import anywhere on this path would bring them.
+    code = (
+        "import sys; from pathlib import Path; from bot.understanding.encoder import Encoder; "
+        f"e = Encoder('builtin:multilingual-e5-small', Path({str(CACHE_DIR)!r}), "
+        "backend='onnx-int8'); e.encode(['hi']); "
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') "
+        "if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, check=True, cwd=ROOT)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
