@@ -184,7 +184,7 @@ async def test_a_miss_and_an_agents_flag_are_handled_from_the_misses_list(
 ) -> None:
     """The quick fix: the bot missed a question; the admin assigns it to an intent in one
     action from the misses list and publishes; the next customer gets the answer."""
-    missed, flagged = "能给张小票吗", "能开收据吗"
+    missed, flagged = "小票能补打吗", "能开收据吗"
     assert INVOICE_ANSWER not in await bot_answer(base_url, "conv-missed-1", missed)
 
     # A customer with an agent asks something the bot should know; the agent flags it.
