@@ -56,9 +56,9 @@ class IntentHead:
             if surface_weight > 0:
                 vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4),
                                              sublinear_tf=True, lowercase=True)
-                # tol 1e-3: half the iterations of the default at the same accuracy (measured on
-                # CLINC150, BANKING77 and SMP2019), which matters for calibration's k fits.
-                surface = LogisticRegression(C=SURFACE_C, max_iter=2000, tol=1e-3)
+                # The default tolerance: 1e-3 halved the fit time but cost 0.4-0.5 points of
+                # accuracy on CLINC150 full and BANKING77 full.
+                surface = LogisticRegression(C=SURFACE_C, max_iter=2000)
                 surface.fit(vectorizer.fit_transform(list(texts)), labels)
         return cls(meaning.classes_, meaning, vectorizer, surface, surface_weight)
 
