@@ -89,11 +89,13 @@ def chart(results: dict[str, Any], path: Path) -> Path:
         ax.bar(np.arange(len(tasks)) + i * width, values, width, label=system)
     ax.set_xticks(np.arange(len(tasks)) + width * (len(systems) - 1) / 2, tasks, rotation=30,
                   ha="right")
-    ax.set_ylim(0, 1)
+    # From 0.5: every system scores above it, and the differences are what the chart is for.
+    ax.set_ylim(0.5, 1)
+    ax.grid(axis="y", alpha=0.3)
     ax.set_ylabel("accuracy (negativity: AUROC)")
     ax.set_title("Intent benchmark: Switchboard and peers on the same splits")
     if systems:
-        ax.legend()
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
