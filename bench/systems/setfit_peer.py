@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -56,12 +57,14 @@ class SetFitPeer:
         body = model.model_body[0].auto_model
         body.embeddings.word_embeddings.weight.requires_grad_(False)
         s = self.settings
-        args = TrainingArguments(
-            num_iterations=s["num_iterations"], num_epochs=s["num_epochs"],
-            batch_size=s["batch_size"], max_steps=s["max_steps"], seed=s["seed"],
-            show_progress_bar=False,
-        )
-        Trainer(model=model, args=args, train_dataset=data).train()
+        # Its checkpoints would land in ./checkpoints: a scratch folder, deleted after training.
+        with tempfile.TemporaryDirectory(prefix="sb-setfit-") as scratch:
+            args = TrainingArguments(
+                output_dir=scratch, num_iterations=s["num_iterations"],
+                num_epochs=s["num_epochs"], batch_size=s["batch_size"],
+                max_steps=s["max_steps"], seed=s["seed"], show_progress_bar=False,
+            )
+            Trainer(model=model, args=args, train_dataset=data).train()
         self._model = model
         return time.perf_counter() - started
 
