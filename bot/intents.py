@@ -26,6 +26,10 @@ class IntentDataError(ValueError):
     """The intent files are missing, malformed or inconsistent."""
 
 
+TRIAGE_FILE = "triage.yml"
+# YAML files in an intents folder that hold no NLU examples.
+_NOT_NLU = frozenset({"answers.yml", TRIAGE_FILE})
+
 VARIANT_KEYS = ("new", "regular", "loyal", "vip", "private", "comment")
 
 
@@ -61,6 +65,11 @@ class Intent:
 class IntentSet:
     intents: dict[str, Intent]
     system: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The brand's own triage examples, triage class -> texts (``triage.yml``): messages an
+    # admin marked as not needing a person ("neutral"), or the reverse. They train the triage
+    # head on top of the shipped data and are versioned, evaluated and published with the
+    # intents.
+    triage_examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
@@ -76,14 +85,24 @@ class IntentSet:
         return texts, labels
 
     def to_dict(self) -> dict[str, Any]:
-        return {"intents": {n: self.intents[n].to_dict() for n in self.names},
-                "system": self.system}
+        data: dict[str, Any] = {"intents": {n: self.intents[n].to_dict() for n in self.names},
+                                "system": self.system}
+        if self.triage_examples:
+            data["triage"] = {k: list(v) for k, v in sorted(self.triage_examples.items())}
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IntentSet:
         return cls(intents={name: Intent.from_dict(name, item)
                             for name, item in data.get("intents", {}).items()},
-                   system={k: dict(v) for k, v in data.get("system", {}).items()})
+                   system={k: dict(v) for k, v in data.get("system", {}).items()},
+                   triage_examples={k: tuple(v) for k, v in (data.get("triage") or {}).items()})
+
+    def with_triage_examples(self, label: str, texts: list[str]) -> IntentSet:
+        """This set with ``texts`` added to the brand's triage examples of ``label``."""
+        merged = dict(self.triage_examples)
+        merged[label] = tuple(dict.fromkeys([*merged.get(label, ()), *texts]))
+        return IntentSet(self.intents, self.system, merged)
 
     def fingerprint(self) -> str:
         """Changes whenever the examples change; names a trained head."""
@@ -96,11 +115,13 @@ class IntentSet:
 def load_intent_set(path: Path) -> IntentSet:
     """Load a folder (``nlu.yml`` + optional ``answers.yml``) or a single Rasa NLU YAML file."""
     if path.is_dir():
-        nlu_files = sorted(p for p in path.glob("*.yml") if p.name != "answers.yml")
+        nlu_files = sorted(p for p in path.glob("*.yml") if p.name not in _NOT_NLU)
         nlu_files += sorted(path.glob("*.yaml"))
         answers_file = path / "answers.yml"
+        triage_file = path / TRIAGE_FILE
     elif path.is_file():
         nlu_files, answers_file = [path], path.with_name("answers.yml")
+        triage_file = path.with_name(TRIAGE_FILE)
     else:
         raise IntentDataError(f"No intent data at {path}")
     examples: dict[str, list[str]] = {}
@@ -120,7 +141,30 @@ def load_intent_set(path: Path) -> IntentSet:
         )
         for name, lines in examples.items()
     }
-    return IntentSet(intents=intents, system=system)
+    triage = load_triage_examples(triage_file) if triage_file.is_file() else {}
+    return IntentSet(intents=intents, system=system, triage_examples=triage)
+
+
+def load_triage_examples(path: Path) -> dict[str, tuple[str, ...]]:
+    """``triage.yml``: ``triage: {<class>: [texts]}`` (classes as in ``triage_corpus``)."""
+    from bot.understanding.triage_corpus import CLASSES
+
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise IntentDataError(f"{path}: not valid YAML: {exc}") from exc
+    section = document.get("triage") if isinstance(document, dict) else None
+    if not isinstance(section, dict):
+        raise IntentDataError(f"{path}: expected a mapping 'triage: {{class: [texts]}}'")
+    result: dict[str, tuple[str, ...]] = {}
+    for label, texts in section.items():
+        if label not in CLASSES:
+            raise IntentDataError(f"{path}: unknown triage class {label!r}; "
+                                  f"known: {', '.join(CLASSES)}")
+        if not isinstance(texts, list):
+            raise IntentDataError(f"{path}: triage class {label!r} needs a list of texts")
+        result[str(label)] = tuple(dict.fromkeys(str(t).strip() for t in texts if str(t).strip()))
+    return result
 
 
 def parse_rasa_nlu(path: Path) -> dict[str, list[str]]:

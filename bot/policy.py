@@ -18,6 +18,9 @@ class AutoAnswer:
 @dataclass(frozen=True, slots=True)
 class Clarify:
     reason: str
+    # The system line to answer with: "clarify" (please rephrase) or "chitchat" (small talk:
+    # a friendly line saying what the bot can help with, not counted as a misunderstanding).
+    prompt: str = "clarify"
     kind: str = "clarify"
 
 
@@ -25,6 +28,9 @@ class Clarify:
 class Handoff:
     reason: str
     severity: str = "normal"
+    # An FAQ intent that matched: its answer is offered to the agent, never sent to a customer
+    # who needs a person.
+    suggested_intent: str = ""
     kind: str = "handoff"
 
 
@@ -41,19 +47,20 @@ def decide(
     """Choose what to do with one understood message.
 
     An angry customer answered with a canned FAQ is worse than a hand-over, so how the customer
-    sounds is weighed before what they asked: crisis, an explicit request for a person and
-    negativity all go to a person, whatever the intent.
+    sounds is weighed before what they asked: a crisis, a request for a person, a complaint and
+    negativity all go to a person, whatever the intent (the triage says so in
+    ``person_reason``). No rule here looks at an intent's name; an intent the brand marks
+    ``handoff: true`` goes to a person by that mark.
     """
-    severity = understanding.severity
-    if severity == "crisis":
-        why = "; ".join(understanding.assessment_reasons) or "crisis"
-        return Handoff(reason=f"crisis: {why}", severity="crisis")
-    if understanding.human_requested:
-        return Handoff(reason="customer asked for a person", severity=severity)
-    if severity == "negative":
-        why = "; ".join(understanding.assessment_reasons) or "negative"
-        return Handoff(reason=f"negative: {why}", severity="negative")
+    if understanding.person_reason or understanding.severity != "normal":
+        reason = understanding.person_reason or understanding.severity
+        # A crisis gets a person's own words, never a canned FAQ, even as a suggestion.
+        crisis = understanding.severity == "crisis"
+        return Handoff(reason=reason, severity=understanding.severity,
+                       suggested_intent="" if crisis else _answerable(understanding, intent_set))
     if understanding.out_of_scope or understanding.intent is None:
+        if understanding.chitchat:
+            return Clarify(reason="small talk", prompt="chitchat")
         # The customer already had to rephrase: asking again would be a loop, not help.
         if state.misunderstood_in_a_row + 1 >= max_misunderstood:
             return Handoff(reason="repeated_failure")
@@ -62,16 +69,20 @@ def decide(
     if intent is None:
         return Clarify(reason=f"intent {understanding.intent!r} is not in the live intent set")
     if intent.handoff:
-        # A complaint is negative even when the wording is calm.
-        floor = "negative" if intent.name == "complaint" else "normal"
-        return Handoff(reason=f"intent:{intent.name}", severity=_worse(severity, floor))
+        if understanding.chitchat:
+            # "你是机器人吗" scores close to a contact intent, but the triage hears small talk.
+            return Clarify(reason=f"small talk, not {intent.name}", prompt="chitchat")
+        return Handoff(reason=f"intent:{intent.name}", severity=understanding.severity)
     if not intent.answers:
         return Handoff(reason=f"no_answer:{intent.name}")
     return AutoAnswer(intent=intent.name)
 
 
-_ORDER = ("normal", "negative", "crisis")
-
-
-def _worse(a: str, b: str) -> str:
-    return max(a, b, key=_ORDER.index)
+def _answerable(understanding: Understanding, intent_set: IntentSet) -> str:
+    """The matched FAQ intent whose answer an agent might send, or ""."""
+    if understanding.out_of_scope or understanding.intent is None:
+        return ""
+    intent = intent_set.intents.get(understanding.intent)
+    if intent is None or intent.handoff or not intent.answers:
+        return ""
+    return intent.name

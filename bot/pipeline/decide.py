@@ -25,7 +25,8 @@ class DecideStage:
             max_misunderstood=self.max_misunderstood,
         )
         turn.decision = decision
-        if isinstance(decision, Clarify):
+        small_talk = isinstance(decision, Clarify) and decision.prompt == "chitchat"
+        if isinstance(decision, Clarify) and not small_talk:
             turn.state.misunderstood_in_a_row += 1
         else:
             # After a hand-over the count starts afresh: once the person resolves the case, the
@@ -33,7 +34,7 @@ class DecideStage:
             turn.state.misunderstood_in_a_row = 0
         if isinstance(decision, AutoAnswer):
             turn.state.last_intent = decision.intent
-        missed = isinstance(decision, Clarify) or (
+        missed = (isinstance(decision, Clarify) and not small_talk) or (
             isinstance(decision, Handoff) and decision.reason == "repeated_failure")
         if missed and self.misses is not None:
             source = "fallback" if isinstance(decision, Clarify) else "repeated_failure"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 
+from bot.brain import Brain
 from bot.pipeline.turn import Turn
-from bot.policy import Handoff
+from bot.policy import AutoAnswer, Handoff
+from bot.responder import render
 from handoff.customers import CustomerStore
 from handoff.tickets import TicketStore, customer_key
 
@@ -13,9 +15,11 @@ from handoff.tickets import TicketStore, customer_key
 class HandoffStage:
     name = "handoff"
 
-    def __init__(self, tickets: TicketStore, customers: CustomerStore) -> None:
+    def __init__(self, tickets: TicketStore, customers: CustomerStore,
+                 brain: Brain | None = None) -> None:
         self.tickets = tickets
         self.customers = customers
+        self.brain = brain
 
     async def __call__(self, turn: Turn) -> None:
         if not isinstance(turn.decision, Handoff):
@@ -23,6 +27,13 @@ class HandoffStage:
         message, understanding = turn.message, turn.understanding
         customer = await self.customers.get(customer_key(message))
         signals = understanding.to_dict() if understanding is not None else {}
+        suggested = turn.decision.suggested_intent
+        if suggested and self.brain is not None and understanding is not None:
+            # The FAQ answer the customer would have got: one click for the agent, who sees
+            # whether it fits an unhappy customer; it is never sent automatically.
+            text = render(AutoAnswer(suggested), self.brain.intent_set, understanding.language,
+                          tier=customer.tier, channel="private")
+            signals["suggested_reply"] = {"intent": suggested, "text": text}
         # The ticket id comes from the message, so a redelivered message finds the ticket it
         # opened the first time instead of opening a second one.
         ticket_id = hashlib.sha1(message.message_key.encode()).hexdigest()[:12]

@@ -1,8 +1,8 @@
 """Explicit requests for a person ("转人工", "can I talk to a real person?").
 
-Two independent signals, so that neither an odd wording nor a weak classification loses one:
-regular expressions from the config (matched on normalized text, see ``text_match``) and the
-intent set's human-contact intent when the classifier is confident about it.
+The triage head (``triage``) recognises these requests in any wording; the regular expressions
+from the config (matched on normalized text, see ``text_match``) are extra evidence on top of
+it: a phrase a brand lists always counts, however the head scores it.
 """
 
 from __future__ import annotations
@@ -11,16 +11,13 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 
-from bot.understanding.result import Understanding
 from bot.understanding.text_match import normalize
 
 logger = logging.getLogger(__name__)
 
 
 class HumanRequestDetector:
-    def __init__(self, patterns: Mapping[str, Iterable[str]],
-                 intent: str = "contact_human") -> None:
-        self.intent = intent
+    def __init__(self, patterns: Mapping[str, Iterable[str]]) -> None:
         self._patterns: list[tuple[str, re.Pattern[str]]] = []
         for language, expressions in patterns.items():
             for expression in expressions:
@@ -32,12 +29,10 @@ class HumanRequestDetector:
                         f"regular expression: {exc}"
                     ) from exc
 
-    def detect(self, text: str, understanding: Understanding | None = None) -> str | None:
+    def detect(self, text: str) -> str | None:
         """The reason the message asks for a person, or None."""
         normalized = normalize(text)
         for language, pattern in self._patterns:
             if pattern.search(normalized):
-                return f"human request pattern ({language}): {pattern.pattern}"
-        if understanding is not None and self.intent and understanding.intent == self.intent:
-            return f"human request intent: {self.intent} ({understanding.confidence:.2f})"
+                return f"pattern ({language}) {pattern.pattern}"
         return None

@@ -17,8 +17,10 @@ class IntentScore:
 @dataclass(frozen=True, slots=True)
 class Understanding:
     """One result per message: the best intent, how sure, and why it may not count; then how
-    the customer sounds (filled by the assess stage): negativity, an explicit request for a
-    person, severity, and the reasons for those (``reasons`` stays the fallback reasons)."""
+    the customer sounds (filled by the assess stage): the triage classes' probabilities,
+    negativity, an explicit request for a person, severity, and the reasons for those
+    (``reasons`` stays the fallback reasons). ``person_reason`` is set when the message needs a
+    person whatever its intent ("complaint 0.94", "asked for a person: '转人工'")."""
 
     intent: str | None
     confidence: float
@@ -31,6 +33,10 @@ class Understanding:
     severity: Severity = "normal"
     human_requested: bool = False
     assessment_reasons: tuple[str, ...] = field(default_factory=tuple)
+    triage: dict[str, float] = field(default_factory=dict)
+    person_reason: str = ""
+    # The message is small talk (greeting, "are you a bot?", the weather): not an FAQ question.
+    chitchat: bool = False
 
     @property
     def top_intent(self) -> str:

@@ -44,11 +44,45 @@ def test_out_of_scope_asks_to_rephrase_then_hands_over() -> None:
 
 @pytest.mark.parametrize("intent", ["contact_human", "complaint"])
 def test_always_human_intents_hand_over_with_their_own_words(intent: str) -> None:
+    # By the intent's handoff mark, not its name; severity comes from the triage alone.
     decision = decide(_understood(intent, "zh"), ConversationState(), INTENTS,
                       max_misunderstood=2)
-    severity = "negative" if intent == "complaint" else "normal"
-    assert decision == Handoff(reason=f"intent:{intent}", severity=severity)
+    assert decision == Handoff(reason=f"intent:{intent}", severity="normal")
     assert render(decision, INTENTS, "zh") == INTENTS.intents[intent].answers["zh"]
+
+
+def test_a_renamed_handoff_intent_works_the_same() -> None:
+    renamed = INTENTS.intents["complaint"]
+    intents = type(INTENTS)({**INTENTS.intents, "beschwerde": replace(renamed, name="beschwerde")},
+                            INTENTS.system)
+    decision = decide(_understood("beschwerde"), ConversationState(), intents,
+                      max_misunderstood=2)
+    assert decision == Handoff(reason="intent:beschwerde", severity="normal")
+
+
+def test_a_complaint_on_an_faq_topic_goes_to_a_person_with_the_faq_as_suggestion() -> None:
+    faq = replace(_understood("refund_status", "zh"), severity="negative", negativity=0.8,
+                  person_reason="complaint 0.91")
+    decision = decide(faq, ConversationState(), INTENTS, max_misunderstood=2)
+    assert decision == Handoff(reason="complaint 0.91", severity="negative",
+                               suggested_intent="refund_status")
+
+
+def test_no_suggestion_when_nothing_matched() -> None:
+    lost = replace(_understood(None), severity="negative", person_reason="negative 0.88")
+    decision = decide(lost, ConversationState(), INTENTS, max_misunderstood=2)
+    assert decision == Handoff(reason="negative 0.88", severity="negative")
+
+
+def test_small_talk_gets_a_friendly_line_and_is_no_misunderstanding() -> None:
+    state = ConversationState(misunderstood_in_a_row=1)
+    chat = replace(_understood(None), chitchat=True)
+    decision = decide(chat, state, INTENTS, max_misunderstood=2)
+    assert decision == Clarify(reason="small talk", prompt="chitchat")
+    assert render(decision, INTENTS, "en") == INTENTS.system["chitchat"]["en"]
+    # Small talk that lands near a hand-over intent ("are you a bot?") is still small talk.
+    near = replace(_understood("contact_human"), chitchat=True)
+    assert decide(near, state, INTENTS, max_misunderstood=2).kind == "clarify"
 
 
 def test_a_missing_language_falls_back_to_another() -> None:
@@ -60,9 +94,10 @@ def test_how_the_customer_sounds_outweighs_what_they_asked() -> None:
     faq = _understood("shipping_time")
     crisis = replace(faq, severity="crisis", assessment_reasons=("crisis keyword 过敏",))
     assert decide(crisis, ConversationState(), INTENTS, max_misunderstood=2) == Handoff(
-        reason="crisis: crisis keyword 过敏", severity="crisis")
+        reason="crisis", severity="crisis")
     angry = replace(faq, severity="negative", negativity=0.9)
     assert decide(angry, ConversationState(), INTENTS, max_misunderstood=2).severity == "negative"
-    asks = replace(faq, human_requested=True)
+    asks = replace(faq, human_requested=True, person_reason="asked for a person: 'agent'")
     assert decide(asks, ConversationState(), INTENTS, max_misunderstood=2) == Handoff(
-        reason="customer asked for a person", severity="normal")
+        reason="asked for a person: 'agent'", severity="normal",
+        suggested_intent="shipping_time")

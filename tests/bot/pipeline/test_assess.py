@@ -24,8 +24,7 @@ ANGRY = ["你们的东西太垃圾了，我要退款！", "质量太差了，垃
 
 @pytest.fixture(scope="module")
 def assessor(brain: Brain) -> Assessor:
-    return Assessor.build(brain.classifier.encoder, brain.intent_set, AssessmentSettings(),
-                          CACHE_DIR)
+    return Assessor.build(brain.classifier.encoder, AssessmentSettings(), CACHE_DIR)
 
 
 async def _run(brain: Brain, stage: AssessStage, text: str, customer: str) -> Turn:

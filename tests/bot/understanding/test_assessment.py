@@ -1,4 +1,4 @@
-"""One message in, one full result out: negativity, a request for a person, severity."""
+"""One message in, one full result out: triage, negativity, a request for a person, severity."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from tests.conftest import CACHE_DIR
 
 @pytest.fixture(scope="module")
 def assessor(brain: Brain) -> Assessor:
-    return Assessor.build(brain.classifier.encoder, brain.intent_set, AssessmentSettings(),
-                          CACHE_DIR)
+    return Assessor.build(brain.classifier.encoder, AssessmentSettings(), CACHE_DIR)
 
 
 def _assess(brain: Brain, assessor: Assessor, text: str):
@@ -47,8 +46,10 @@ def test_severity(brain: Brain, assessor: Assessor, text: str, severity: str) ->
     assert result.severity == severity, result.to_dict()
     if result.severity == "normal":  # only notes on why a keyword did not count
         assert all(r.endswith("not a crisis") for r in result.assessment_reasons)
+        assert result.person_reason == ""
     else:
         assert result.assessment_reasons
+        assert result.person_reason  # a negative or crisis message always goes to a person
 
 
 def test_a_scary_pre_sale_question_is_no_crisis_but_may_be_negative(
@@ -59,7 +60,7 @@ def test_a_scary_pre_sale_question_is_no_crisis_but_may_be_negative(
     assert result.assessment_reasons[0] == (
         "crisis keyword 烂脸 in a question (会不会): not a crisis")
     # The score decides between normal and negative, exactly as without the keyword.
-    assert (result.severity == "negative") == (result.negativity >= 0.6)
+    assert (result.severity == "negative") == (result.negativity >= 0.5)
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,7 @@ def test_a_scary_pre_sale_question_is_no_crisis_but_may_be_negative(
 def test_human_requested(brain: Brain, assessor: Assessor, text: str) -> None:
     result = _assess(brain, assessor, text)
     assert result.human_requested, result.to_dict()
-    assert any(r.startswith("human request") for r in result.assessment_reasons)
+    assert result.person_reason.startswith("asked for a person"), result.to_dict()
 
 
 def test_the_classification_is_kept_and_everything_serializes(
@@ -81,6 +82,9 @@ def test_the_classification_is_kept_and_everything_serializes(
     )
     data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
     assert data["severity"] == "negative"
-    assert 0.6 <= data["negativity"] <= 1.0
+    assert 0.5 <= data["negativity"] <= 1.0
     assert data["human_requested"] is False
     assert data["assessment_reasons"][0].startswith("negativity")
+    assert set(data["triage"]) == {"neutral", "chitchat", "human_request", "complaint",
+                                   "negative", "crisis", "abuse"}
+    assert abs(sum(data["triage"].values()) - 1.0) < 0.01

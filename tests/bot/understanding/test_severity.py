@@ -43,7 +43,7 @@ def test_severity_from_score_and_keywords(rules: SeverityRules) -> None:
     assert rules.assess("退货政策是什么", 0.1) == ("normal", [])
     severity, reasons = rules.assess("太差了", 0.9)
     assert severity == "negative"
-    assert reasons == ["negativity 0.90 >= 0.60"]
+    assert reasons == ["negativity 0.90 >= 0.50"]
     severity, reasons = rules.assess("过敏了", 0.2)  # reported: a crisis whatever the score
     assert severity == "crisis"
     assert reasons == ["crisis keyword: 过敏", "过敏 reported (了)"]
@@ -69,7 +69,7 @@ def test_pre_sale_questions_are_not_a_crisis(rules: SeverityRules, text: str, ma
     assert reasons == [f"crisis keyword {keyword} in a question ({marker}): not a crisis"]
     severity, reasons = rules.assess(text, 0.8)  # the score alone still makes it negative
     assert severity == "negative"
-    assert reasons[-1] == "negativity 0.80 >= 0.60"
+    assert reasons[-1] == "negativity 0.80 >= 0.50"
 
 
 @pytest.mark.parametrize(
@@ -107,7 +107,7 @@ def test_a_harm_word_neither_asked_nor_reported_follows_the_score(rules: Severit
         "normal", ["crisis keyword 过敏 neither reported nor negative (0.17 < 0.60): not a crisis"])
     assert rules.assess("过敏", 0.7) == (
         "crisis", ["crisis keyword: 过敏", "过敏 with negativity 0.70 >= 0.60",
-                   "negativity 0.70 >= 0.60"])
+                   "negativity 0.70 >= 0.50"])
     # A clause of its own: the question in the next clause does not excuse the statement.
     severity, _ = rules.assess("I have a nut allergy, does it contain nuts?", 0.3)
     assert severity == "normal"
