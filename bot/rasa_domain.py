@@ -34,6 +34,8 @@ _QUIET_KEYS = {"text", "condition", "id", "metadata"}
 _LANGUAGE_WORDS = {"zh": "zh", "cn": "zh", "chinese": "zh", "中文": "zh", "en": "en",
                    "english": "en", "英文": "en"}
 _WORD = re.compile(r"[^\W_]+")
+# Rasa fills "{name}" from a slot; Switchboard sends an answer as written.
+_SLOT_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 
 @dataclass
@@ -123,6 +125,10 @@ def _read_variation(result: DomainAnswers, name: str, intent: str, variation: An
             extra[language] = extra.get(language, 0) + 1
         return
     answers[language] = text
+    if _SLOT_PLACEHOLDER.search(text):
+        result.warnings.append(f"{name}: the {language} text fills "
+                               f"{_SLOT_PLACEHOLDER.search(text).group()} from a slot; "
+                               "Switchboard sends it as written, so edit the answer")
 
 
 def _condition_language(result: DomainAnswers, name: str, condition: Any) -> str | None:

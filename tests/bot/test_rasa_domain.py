@@ -100,3 +100,11 @@ def test_rasa_accepts_the_fixture_project() -> None:
     # The fixture is what a Rasa team brings: Rasa itself must accept it.
     done = _validate(FIXTURE)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+
+def test_a_slot_placeholder_is_reported() -> None:
+    document = {"responses": {"utter_greet": [{"text": "Hi {name}, welcome back!"}]}}
+    read = read_responses([(Path("domain.yml"), document, None)], {"greet"})
+    assert read.answers == {"greet": {"en": "Hi {name}, welcome back!"}}
+    assert read.warnings == ["utter_greet: the en text fills {name} from a slot; Switchboard "
+                             "sends it as written, so edit the answer"]
