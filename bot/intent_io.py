@@ -79,7 +79,8 @@ def from_csv(text: str) -> IntentSet:
 
 
 def merge(base: IntentSet, incoming: IntentSet) -> IntentSet:
-    """``base`` with ``incoming``'s examples added (and its answers, where it has some)."""
+    """``base`` with ``incoming``'s examples added (and its answers, language by language:
+    a Rasa domain that answers only in English keeps the draft's Chinese answer)."""
     intents = dict(base.intents)
     for name, new in incoming.intents.items():
         old = intents.get(name)
@@ -87,7 +88,7 @@ def merge(base: IntentSet, incoming: IntentSet) -> IntentSet:
             intents[name] = new
             continue
         intents[name] = Intent(name, tuple(dict.fromkeys([*old.examples, *new.examples])),
-                               new.answers or old.answers, new.handoff or old.handoff,
+                               {**old.answers, **new.answers}, new.handoff or old.handoff,
                                new.variants or old.variants)
     return IntentSet(intents, base.system | incoming.system)
 

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from bot.intent_io import export_intent_set, from_csv, import_intent_set, merge, read_intent_files
-from bot.intents import IntentDataError, load_intent_set
+from bot.intents import Intent, IntentDataError, IntentSet, load_intent_set
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +45,11 @@ def test_csv_import_and_merge() -> None:
     merged = merge(base, incoming)
     assert merged.intents["invoice"].examples[-1] == "能打个小票吗"
     assert merged.intents["invoice"].answers == base.intents["invoice"].answers
+    english_only = IntentSet({"invoice": Intent("invoice", ("receipt please",),
+                                                {"en": "Receipts are in My Orders."})})
+    merged = merge(base, english_only)
+    assert merged.intents["invoice"].answers == {"zh": base.intents["invoice"].answers["zh"],
+                                                 "en": "Receipts are in My Orders."}
     with pytest.raises(IntentDataError, match="row 2"):
         from_csv("text,intent\nonly text\n")
     with pytest.raises(IntentDataError, match="on its own"):
