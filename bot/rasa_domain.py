@@ -6,7 +6,8 @@ intent its answer per language. The language of a text comes, in this order, fro
 conditional variation on a language slot (``condition: [{type: slot, name: language, value:
 zh}]``), from the file's path (``domain/zh.yml``, ``responses.en.yml``, ``en/domain.yml``), or
 from the text itself. Rasa picks one of several texts at random; Switchboard sends one reviewed
-answer per language, so the first text per language is kept and the rest are reported.
+answer per language, so the first text per language is kept (a conditional variation before
+a default one, as Rasa prefers it) and the rest are reported.
 Buttons, images and custom payloads are dropped with a warning: our replies are text.
 
 Writing: ``utter_<intent>`` per answered intent. With both languages, Chinese is a conditional
@@ -44,6 +45,8 @@ class DomainAnswers:
 
     answers: dict[str, dict[str, str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # (intent, language) pairs whose text came from a condition, which beats a guessed language
+    conditioned: set[tuple[str, str]] = field(default_factory=set)
 
 
 def is_domain(document: dict[str, Any]) -> bool:
@@ -87,7 +90,7 @@ def read_responses(documents: list[tuple[Path, dict[str, Any], str | None]],
     for name, counts in extra.items():
         for language, count in counts.items():
             result.warnings.append(f"{name}: {count} more {language} text(s) not imported "
-                                   "(Switchboard sends one answer per language; kept the first)")
+                                   "(Switchboard sends one answer per language)")
     for name, keys in dropped.items():
         if keys:
             result.warnings.append(f"{name}: kept the text, dropped {', '.join(sorted(keys))} "
@@ -109,10 +112,11 @@ def _read_variation(result: DomainAnswers, name: str, intent: str, variation: An
         result.warnings.append(f"{name}: a variation without text ({', '.join(other)}) "
                                "not imported")
         return
-    dropped.update(other)
     language = _condition_language(result, name, variation.get("condition"))
     if language == "":
         return  # conditioned on something we do not model; already reported
+    dropped.update(other)
+    explicit = language is not None
     if language is None:
         detected = detect_language(text, default="")
         if path_language and detected and detected != path_language:
@@ -123,12 +127,15 @@ def _read_variation(result: DomainAnswers, name: str, intent: str, variation: An
     if language in answers:
         if answers[language] != text:
             extra[language] = extra.get(language, 0) + 1
-        return
+        # Rasa sends a matching conditional variation rather than a default one: so do we.
+        if not explicit or (intent, language) in result.conditioned:
+            return
     answers[language] = text
-    if _SLOT_PLACEHOLDER.search(text):
-        result.warnings.append(f"{name}: the {language} text fills "
-                               f"{_SLOT_PLACEHOLDER.search(text).group()} from a slot; "
-                               "Switchboard sends it as written, so edit the answer")
+    if explicit:
+        result.conditioned.add((intent, language))
+    if placeholder := _SLOT_PLACEHOLDER.search(text):
+        result.warnings.append(f"{name}: the {language} text fills {placeholder.group()} "
+                               "from a slot; Switchboard sends it as written, so edit the answer")
 
 
 def _condition_language(result: DomainAnswers, name: str, condition: Any) -> str | None:

@@ -108,3 +108,15 @@ def test_a_slot_placeholder_is_reported() -> None:
     assert read.answers == {"greet": {"en": "Hi {name}, welcome back!"}}
     assert read.warnings == ["utter_greet: the en text fills {name} from a slot; Switchboard "
                              "sends it as written, so edit the answer"]
+
+
+def test_a_conditional_variation_beats_a_default_in_the_same_language() -> None:
+    # Rasa sends the conditional text when the slot says "en"; the default only otherwise.
+    document = {"responses": {"utter_greet": [
+        {"text": "Hi"},
+        {"text": "Hello", "condition": [{"type": "slot", "name": "lang", "value": "en-GB"}]},
+        {"text": "Hey", "condition": [{"type": "slot", "name": "lang", "value": "en"}]}]}}
+    read = read_responses([(Path("domain.yml"), document, None)], {"greet"})
+    assert read.answers == {"greet": {"en": "Hello"}}
+    assert read.warnings == ["utter_greet: 2 more en text(s) not imported (Switchboard sends "
+                             "one answer per language)"]
