@@ -1,4 +1,5 @@
-"""``switchboard intents export`` / ``import``: Rasa NLU YAML (and CSV) in and out of Redis."""
+"""``switchboard intents export`` / ``import``: Rasa NLU YAML and domain (and CSV) in and out
+of Redis."""
 
 from __future__ import annotations
 
@@ -14,14 +15,19 @@ from bot.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    export = sub.add_parser("export", help="write the live intent set as Rasa NLU YAML")
+    export = sub.add_parser("export", help="write the live intent set as Rasa NLU YAML "
+                            "and domain")
     export.add_argument("--out", type=Path, default=Path("exported-intents"),
-                        help="folder for nlu.yml and answers.yml (default: exported-intents)")
+                        help="folder for nlu.yml, domain.yml, rules.yml and answers.yml "
+                        "(default: exported-intents)")
     export.add_argument("--version", type=int, help="an earlier version instead of the live one")
     export.set_defaults(handler=lambda args, settings: with_redis(settings, _export, args))
 
-    load = sub.add_parser("import", help="add Rasa NLU YAML or text,intent CSV to the draft")
-    load.add_argument("path", type=Path, help="nlu.yml, a folder with nlu.yml, or a .csv")
+    load = sub.add_parser("import", help="add a Rasa project (NLU examples, domain answers) "
+                          "or text,intent CSV to the draft")
+    load.add_argument("paths", nargs="+", type=Path, metavar="path",
+                      help="a Rasa project folder, Rasa files (nlu.yml, domain.yml), "
+                      "or one .csv")
     load.add_argument("--replace", action="store_true",
                       help="replace the draft's intents instead of adding examples")
     load.add_argument("--publish", action="store_true",
@@ -55,25 +61,31 @@ async def _export(redis: Redis, settings: Settings, args: argparse.Namespace) ->
 async def _import(redis: Redis, settings: Settings, args: argparse.Namespace) -> int:
     from bot.intent_admin.audit import AuditLog
     from bot.intent_admin.drafts import Drafts
-    from bot.intent_io import import_intent_set, merge
+    from bot.intent_io import merge, read_intent_files
     from bot.intent_versions import IntentVersions
     from bot.intents import IntentDataError, load_intent_set
 
     try:
-        incoming = import_intent_set(args.path)
+        imported = read_intent_files(args.paths)
     except (IntentDataError, OSError) as exc:
         print(f"switchboard intents import: {exc}")
         return 2
+    incoming = imported.intent_set
+    source = ", ".join(str(p) for p in args.paths)
     versions = IntentVersions(redis)
     await versions.seed(load_intent_set(settings.understanding.intents_dir))
     drafts = Drafts(redis)
     draft = await drafts.current()
     combined = incoming if args.replace else merge(draft.intent_set, incoming)
     await drafts.save(combined, draft, "cli")
-    await AuditLog(redis).record("cli", "intents.import", {"path": str(args.path),
+    await AuditLog(redis).record("cli", "intents.import", {"path": source,
                                                           "replace": args.replace})
     added = sum(len(i.examples) for i in incoming.intents.values())
-    print(f"Draft updated: {added} examples in {len(incoming.intents)} intents from {args.path}")
+    answered = sum(1 for i in incoming.intents.values() if i.answers)
+    print(f"Draft updated: {added} examples in {len(incoming.intents)} intents from {source}; "
+          f"{answered} intents have answers")
+    for warning in imported.warnings:
+        print(f"  warning: {warning}")
     if not args.publish:
         print("Evaluate and publish in the console, or run again with --publish.")
         return 0

@@ -36,21 +36,22 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 def _intents_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--intents", type=Path, metavar="PATH",
-                        help="a folder (nlu.yml + answers.yml) or a Rasa NLU YAML file "
-                        "(default: understanding.intents_dir)")
+                        help="a folder (nlu.yml + answers.yml, or a Rasa project with its "
+                        "domain) or a Rasa NLU YAML file (default: understanding.intents_dir)")
 
 
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation.crossval import cross_validate
     from bot.evaluation.plots import confidence_histogram_png, confusion_matrix_png
     from bot.evaluation.report import intent_report, write_reports
-    from bot.intents import IntentDataError, load_intent_set
+    from bot.intent_io import import_intent_set
+    from bot.intents import IntentDataError
     from bot.understanding.classifier import Thresholds
     from bot.understanding.encoder import Encoder
 
     understanding = settings.understanding
     try:
-        intent_set = load_intent_set(args.intents or understanding.intents_dir)
+        intent_set = import_intent_set(args.intents or understanding.intents_dir)
         encoder = Encoder(understanding.model, settings.data_dir, threads=understanding.threads,
                           backend=understanding.backend)
         thresholds = Thresholds.from_settings(understanding)
@@ -92,11 +93,12 @@ def _print_summary(report: dict, predictions: Sequence) -> None:
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation.validate import validate
-    from bot.intents import IntentDataError, load_intent_set
+    from bot.intent_io import import_intent_set
+    from bot.intents import IntentDataError
 
     path: Path = args.intents or settings.understanding.intents_dir
     try:
-        intent_set = load_intent_set(path)
+        intent_set = import_intent_set(path)  # a Rasa project's domain answers count too
     except IntentDataError as exc:
         print(f"switchboard intents validate: {exc}", file=sys.stderr)
         return 2

@@ -1,8 +1,12 @@
-"""Moving intent sets in and out: Rasa NLU YAML (with our answers file) and CSV.
+"""Moving intent sets in and out: Rasa NLU YAML and domain (with our answers file) and CSV.
 
-Export writes what Rasa reads (``nlu.yml``: ``- intent:`` blocks with ``examples: |``) plus
-``answers.yml`` beside it, so a set goes to Rasa and comes back without losing an example.
-Import reads the same, or a CSV of ``text,intent`` rows (a header row is allowed).
+Export writes what Rasa reads (``nlu.yml``: ``- intent:`` blocks with ``examples: |``;
+``domain.yml``: the intents and an ``utter_<intent>`` response per answer; ``rules.yml``: one
+rule per answered intent, so Rasa sends those responses) plus ``answers.yml``
+beside them, which keeps what Rasa has no place for (tier and channel variants, ``handoff``),
+so a set goes to Rasa and comes back without losing an example or an answer.
+Import reads the same, a Rasa project (bot/rasa_project.py), or a CSV of ``text,intent`` rows
+(a header row is allowed).
 """
 
 from __future__ import annotations
@@ -14,17 +18,24 @@ from typing import Any
 
 import yaml
 
-from bot.intents import LANGUAGES, Intent, IntentDataError, IntentSet, load_intent_set
+from bot.intents import LANGUAGES, Intent, IntentDataError, IntentSet
+from bot.rasa_domain import domain_yaml, rules_yaml
+from bot.rasa_project import Imported, read_rasa
 
 
 def export_intent_set(intent_set: IntentSet, folder: Path) -> list[Path]:
-    """Write ``nlu.yml`` and ``answers.yml`` into ``folder``; return the paths."""
+    """Write ``nlu.yml``, ``domain.yml``, ``rules.yml`` and ``answers.yml`` into ``folder``;
+    return the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     nlu = folder / "nlu.yml"
     nlu.write_text(to_rasa_yaml(intent_set), encoding="utf-8")
+    domain = folder / "domain.yml"
+    domain.write_text(domain_yaml(intent_set), encoding="utf-8")
+    rules = folder / "rules.yml"
+    rules.write_text(rules_yaml(intent_set), encoding="utf-8")
     answers = folder / "answers.yml"
     answers.write_text(_answers_yaml(intent_set), encoding="utf-8")
-    return [nlu, answers]
+    return [nlu, domain, rules, answers]
 
 
 def to_rasa_yaml(intent_set: IntentSet) -> str:
@@ -37,10 +48,18 @@ def to_rasa_yaml(intent_set: IntentSet) -> str:
 
 
 def import_intent_set(path: Path) -> IntentSet:
-    """A Rasa NLU YAML file or folder, or a ``.csv`` of ``text,intent`` rows."""
-    if path.suffix.lower() == ".csv":
-        return from_csv(path.read_text(encoding="utf-8-sig"))
-    return load_intent_set(path)
+    """A Rasa project folder or NLU YAML file, or a ``.csv`` of ``text,intent`` rows."""
+    return read_intent_files([path]).intent_set
+
+
+def read_intent_files(paths: list[Path]) -> Imported:
+    """Rasa folders and files (NLU, domain, our answers), or one CSV; with warnings."""
+    csv_files = [p for p in paths if p.suffix.lower() == ".csv"]
+    if csv_files and len(paths) > 1:
+        raise IntentDataError("a CSV is imported on its own, not with other files")
+    if csv_files:
+        return Imported(from_csv(csv_files[0].read_text(encoding="utf-8-sig")))
+    return read_rasa(paths)
 
 
 def from_csv(text: str) -> IntentSet:
@@ -60,7 +79,8 @@ def from_csv(text: str) -> IntentSet:
 
 
 def merge(base: IntentSet, incoming: IntentSet) -> IntentSet:
-    """``base`` with ``incoming``'s examples added (and its answers, where it has some)."""
+    """``base`` with ``incoming``'s examples added (and its answers, language by language:
+    a Rasa domain that answers only in English keeps the draft's Chinese answer)."""
     intents = dict(base.intents)
     for name, new in incoming.intents.items():
         old = intents.get(name)
@@ -68,7 +88,7 @@ def merge(base: IntentSet, incoming: IntentSet) -> IntentSet:
             intents[name] = new
             continue
         intents[name] = Intent(name, tuple(dict.fromkeys([*old.examples, *new.examples])),
-                               new.answers or old.answers, new.handoff or old.handoff,
+                               {**old.answers, **new.answers}, new.handoff or old.handoff,
                                new.variants or old.variants)
     return IntentSet(intents, base.system | incoming.system)
 

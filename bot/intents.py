@@ -130,7 +130,7 @@ def load_intent_set(path: Path) -> IntentSet:
             examples.setdefault(name, []).extend(lines)
     if not examples:
         raise IntentDataError(f"No intents with examples found in {path}")
-    answers, system = _load_answers(answers_file) if answers_file.is_file() else ({}, {})
+    answers, system = load_answers(answers_file) if answers_file.is_file() else ({}, {})
     intents = {
         name: Intent(
             name=name,
@@ -194,7 +194,7 @@ def _example_text(line: str) -> str:
     return _ENTITY_MARKUP.sub(r"\1", stripped[1:].strip())
 
 
-def _load_answers(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
+def load_answers(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:

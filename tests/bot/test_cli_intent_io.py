@@ -56,3 +56,53 @@ def test_import_csv_then_publish(tmp_path: Path, redis_url: str, brain: object,
     assert main(["intents", "export", "--out", str(tmp_path / "v2")]) == 0
     assert "能打个小票吗" in load_intent_set(tmp_path / "v2").intents["invoice"].examples
     assert main(["intents", "import", str(tmp_path / "missing.csv")]) == 2
+
+
+def _draft_answers(redis_url: str) -> dict[str, dict[str, str]]:
+    from bot.intent_admin.drafts import Drafts
+
+    async def read() -> dict[str, dict[str, str]]:
+        async with Redis.from_url(redis_url, decode_responses=True) as redis:
+            draft = await Drafts(redis).current()
+            return {n: i.answers for n, i in draft.intent_set.intents.items()}
+
+    return asyncio.run(read())
+
+
+def test_import_a_rasa_project_with_its_domain_answers(redis_url: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    project = ROOT / "tests" / "bot" / "fixtures" / "rasa_project"
+    assert main(["intents", "import", str(project), "--replace"]) == 0
+    out = capsys.readouterr().out
+    assert "16 examples in 4 intents" in out and "3 intents have answers" in out
+    assert "  warning: utter_iamabot: no intent named 'iamabot'; not imported" in out
+    assert "  warning: utter_order_status: kept the text, dropped buttons" in out
+    answers = _draft_answers(redis_url)
+    assert answers["greet"] == {"zh": "您好！请问有什么可以帮您？",
+                                "en": "Hi! How can I help you today?"}
+    assert answers["opening_hours"] == {}
+    # Loose files work too: the NLU files and the domain, named one by one.
+    assert main(["intents", "import", str(project / "data" / "nlu" / "shop.yml"),
+                 str(project / "domain.yml"), "--replace"]) == 0
+    assert "3 intents" in capsys.readouterr().out
+    assert sorted(_draft_answers(redis_url)) == ["opening_hours", "order_status",
+                                                 "return_policy"]
+    assert main(["intents", "import", str(project / "domain.yml")]) == 2
+    assert "No intents with examples" in capsys.readouterr().out
+
+
+def test_export_writes_a_domain_that_imports_back(tmp_path: Path, redis_url: str,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    assert main(["intents", "export", "--out", str(tmp_path / "out")]) == 0
+    assert "domain.yml" in capsys.readouterr().out
+    (tmp_path / "out" / "answers.yml").unlink()
+    assert main(["intents", "import", str(tmp_path / "out"), "--replace"]) == 0
+    assert "warning" not in capsys.readouterr().out
+    shipped = load_intent_set(ROOT / "intents")
+    assert _draft_answers(redis_url) == {n: i.answers for n, i in shipped.intents.items()}

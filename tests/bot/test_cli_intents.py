@@ -54,3 +54,14 @@ def test_missing_intent_data_is_a_usage_error(
     assert main(["intents", "validate", "--intents", str(tmp_path / "nowhere")]) == 2
     assert main(["intents", "evaluate", "--intents", str(tmp_path / "nowhere")]) == 2
     assert "No intent data" in capsys.readouterr().err
+
+
+def test_validate_counts_a_rasa_projects_domain_answers(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = ROOT / "tests" / "bot" / "fixtures" / "rasa_project"
+    assert main(["intents", "validate", "--intents", str(project)]) == 1
+    printed = capsys.readouterr().out
+    # Only the intent the domain does not answer lacks an answer.
+    no_answer = [line for line in printed.splitlines() if "no_answer" in line]
+    assert len(no_answer) == 1 and "opening_hours" in no_answer[0]
