@@ -36,6 +36,8 @@ def install(app: FastAPI, settings: HttpSettings) -> None:
 
 
 def _size(limit: int) -> str:
+    if limit % (1024 * 1024) == 0:
+        return f"{limit // (1024 * 1024)} MiB"
     return f"{limit // 1024} KiB" if limit % 1024 == 0 else f"{limit} bytes"
 
 
