@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response, status
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from bot import http_limits
 from bot.brain import Brain
 from bot.deps import RedisDep
 from bot.inbox import Inbox
@@ -34,8 +35,6 @@ from bot.worker import Worker, consumer_name
 from handoff.wiring import attach_handoff, handoff_routers
 
 logger = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 256 * 1024
 
 
 class Health(BaseModel):
@@ -91,7 +90,7 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
-    app.middleware("http")(_limit_body_size)
+    http_limits.install(app, settings.http)
     for router in [*build_routers(settings), *handoff_routers(), intent_admin_router]:
         app.include_router(router)
 
@@ -140,15 +139,3 @@ def _supervise(name: str, job: Awaitable[None]) -> asyncio.Task[None]:
 def _log_crash(task: asyncio.Task[None]) -> None:
     if not task.cancelled() and task.exception() is not None:
         logger.error("Background task %s stopped: %r", task.get_name(), task.exception())
-
-
-async def _limit_body_size(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY_BYTES):
-        return JSONResponse(
-            {"detail": f"request body over {MAX_BODY_BYTES // 1024} KiB"},
-            status_code=status.HTTP_413_CONTENT_TOO_LARGE,
-        )
-    return await call_next(request)

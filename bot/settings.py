@@ -33,6 +33,28 @@ class ServerSettings(BaseModel):
     port: int = Field(default=8000, ge=0, le=65535)
 
 
+def _default_body_limits() -> dict[str, int]:
+    return {"/webchat": 256 * 1024, "/wechat": 64 * 1024, "/wecom-kf": 64 * 1024,
+            "/telegram": 1024 * 1024}
+
+
+class HttpSettings(BaseModel):
+    """Limits on what any HTTP request may cost: checked while the body streams in."""
+
+    max_body_bytes: int = Field(default=256 * 1024, gt=0)
+    # Path prefix -> its own limit (the longest matching prefix wins).
+    body_limits: dict[str, int] = Field(default_factory=_default_body_limits)
+    max_json_depth: int = Field(default=64, ge=2, le=1000)
+
+    @model_validator(mode="after")
+    def _check_prefixes(self) -> HttpSettings:
+        for prefix, limit in self.body_limits.items():
+            if not prefix.startswith("/") or limit <= 0:
+                raise ValueError(f"http.body_limits: {prefix!r} must be a path starting with / "
+                                 "and its limit a positive number of bytes")
+        return self
+
+
 class InboxSettings(BaseModel):
     dedupe_ttl_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     reclaim_idle_ms: int = Field(default=30_000, gt=0)
@@ -217,6 +239,8 @@ class WechatSettings(BaseModel):
     request_timeout_seconds: float = Field(default=5.0, gt=0)
     comment_articles: list[WechatArticle] = []
     comment_poll_seconds: float = Field(default=60.0, gt=0)
+    # Signed pushes whose timestamp is further than this from our clock are refused (replays).
+    timestamp_window_seconds: int = Field(default=300, gt=0)
 
     @model_validator(mode="after")
     def _complete_when_enabled(self) -> WechatSettings:
@@ -244,6 +268,8 @@ class WecomKfSettings(BaseModel):
     open_kfid: str = ""
     api_base_url: str = "https://qyapi.weixin.qq.com/cgi-bin/"
     request_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Callbacks whose timestamp is further than this from our clock are refused (replays).
+    timestamp_window_seconds: int = Field(default=300, gt=0)
 
     @model_validator(mode="after")
     def _complete_when_enabled(self) -> WecomKfSettings:
@@ -318,6 +344,7 @@ class Settings(BaseSettings):
     run_worker_in_api: bool = True
     redis: RedisSettings = RedisSettings()
     server: ServerSettings = ServerSettings()
+    http: HttpSettings = HttpSettings()
     inbox: InboxSettings = InboxSettings()
     understanding: UnderstandingSettings = UnderstandingSettings()
     policy: PolicySettings = PolicySettings()

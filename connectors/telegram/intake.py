@@ -40,9 +40,11 @@ class TelegramIntake:
         try:
             result: InboundMessage | Ignored = normalize(update, me,
                                                          known_post_thread=known_thread)
-        except Exception:
-            # A shape we did not foresee must not make Telegram re-deliver it forever.
-            logger.exception("Telegram update %d could not be normalized", update.update_id)
+        except Exception as exc:
+            # A shape we did not foresee must not make Telegram re-deliver it forever. No
+            # traceback: its locals and messages can quote what the customer wrote.
+            logger.warning("Telegram update %d could not be normalized (%s)", update.update_id,
+                           type(exc).__name__)
             return None
         if isinstance(result, Ignored):
             logger.debug("Telegram update %d not queued: %s", update.update_id, result.reason)

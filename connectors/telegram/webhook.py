@@ -30,6 +30,7 @@ from connectors.telegram.client import (
 )
 from connectors.telegram.intake import TelegramIntake
 from connectors.telegram.loops import sleep_unless_stopped
+from connectors.telegram.shape import MalformedUpdate, check_update
 
 logger = logging.getLogger(__name__)
 
@@ -69,18 +70,26 @@ def build_router(settings: TelegramSettings) -> APIRouter:
 
 
 def _parse(body: bytes) -> Update:
+    """The update in ``body``, or a 400 with a short reason (logged with the update id only)."""
     try:
         data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"body is not JSON: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+    except json.JSONDecodeError as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
-                            "body is not a Telegram Update (no integer update_id)")
+                            f"body is not JSON: {exc.msg} at character {exc.pos}") from None
+    except (UnicodeDecodeError, RecursionError) as exc:  # depth is limited upstream, too
+        raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                            f"body is not JSON ({type(exc).__name__})") from None
     try:
-        return Update.de_json(data, None)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST,
-                            f"body is not a valid Telegram Update: {exc!r}") from None
+        update = Update.de_json(check_update(data), None)
+    except MalformedUpdate as exc:
+        reason = str(exc)
+    except Exception as exc:  # python-telegram-bot raises whatever its constructors raise
+        reason = f"not a valid Telegram Update ({type(exc).__name__})"
+    else:
+        return update
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    logger.warning("Refused Telegram update %s: %s", update_id, reason)
+    raise HTTPException(status.HTTP_400_BAD_REQUEST, reason)
 
 
 class WebhookRegistration:

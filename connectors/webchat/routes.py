@@ -31,6 +31,20 @@ def conversation_key(conversation_id: str) -> str:
     return f"{PLATFORM}:{conversation_id}:{conversation_id}"
 
 
+def platform_message_id(conversation_id: str, message_id: str) -> str:
+    """Client message ids are only unique within a conversation: qualify them with it.
+
+    Otherwise one conversation's "m1" would be taken for a retry of another's (and its replies
+    and ticket keyed alike). A conversation id holds no ":", so the split is unambiguous.
+    """
+    return f"{conversation_id}:{message_id}"
+
+
+def client_message_id(conversation_id: str, entry_id: str) -> str:
+    """The id the client chose, as it reads it back in the transcript."""
+    return entry_id.removeprefix(f"{conversation_id}:")
+
+
 @router.get("", include_in_schema=False)
 async def page() -> FileResponse:
     return FileResponse(_PAGE, media_type="text/html")
@@ -54,7 +68,7 @@ async def post_message(body: WebchatMessageIn, inbox: InboxDep, settings: Settin
         chat_id=body.conversation_id,
         sender=Sender(user_id=body.conversation_id, display_name=body.display_name),
         text=text,
-        platform_message_id=message_id,
+        platform_message_id=platform_message_id(body.conversation_id, message_id),
         timestamp=time.time(),
     )
     accepted = await inbox.accept(message)
@@ -75,5 +89,7 @@ async def get_conversation(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
     return ConversationOut(
         conversation_id=conversation_id,
-        messages=[TranscriptEntry.model_validate(entry) for entry in entries],
+        messages=[TranscriptEntry.model_validate(
+            {**entry, "id": client_message_id(conversation_id, str(entry.get("id", "")))})
+            for entry in entries],
     )

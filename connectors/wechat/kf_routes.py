@@ -1,8 +1,8 @@
 """WeCom customer service's callback: URL check and "new messages" events, answered at once.
 
 The callback carries no message, only an encrypted event with a ``Token`` for ``sync_msg``;
-the pull itself runs in ``KfSync`` (never in the request). Bad signature: 403; unreadable or
-unsafe XML: 400.
+the pull itself runs in ``KfSync`` (never in the request). Bad signature, or a timestamp
+outside the freshness window (a replay): 403; unreadable or unsafe XML: 400.
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from fastapi.responses import PlainTextResponse
 from bot import keys
 from bot.deps import RedisDep, SettingsDep
 from bot.settings import WecomKfSettings
-from connectors.wechat.safexml import MAX_XML_BYTES, MalformedPush, read_xml
+from connectors.wechat.safexml import MalformedPush, read_xml
 from connectors.wechat.verify import (
     ForgedPush,
     PushDecrypter,
+    StalePush,
     UndecryptablePush,
     decrypter_for,
+    require_fresh,
 )
 
 logger = logging.getLogger(__name__)
@@ -58,9 +60,12 @@ async def receive(
 ) -> str:
     """WeCom says new customer-service messages wait: ask the puller to fetch them."""
     config = settings.wecom_kf
-    body = await request.body()
-    if len(body) > MAX_XML_BYTES:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "body too large")
+    try:
+        require_fresh(timestamp, config.timestamp_window_seconds)
+    except StalePush as exc:
+        logger.warning("Refused a WeCom callback: %s", exc)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    body = await request.body()  # at most http.body_limits["/wecom-kf"]: refused past that
     try:
         outer = read_xml(body)
         if not outer.get("Encrypt"):

@@ -2,9 +2,10 @@
 
 A push is checked, parsed and queued, and WeChat gets ``success`` straight away: WeChat waits
 5 s and then retries, and the real answer goes out later through the customer-service API.
-Nothing here calls WeChat. Forged signature: 403; unreadable or unsafe XML: 400; nothing is
-queued in either case. Retries are recognized by the inbox (MsgId, or FromUserName + CreateTime
-+ Event for events).
+Nothing here calls WeChat. Forged signature, or a timestamp outside the freshness window (a
+replay): 403; unreadable or unsafe XML: 400; nothing is queued in any of these cases. The body
+size is limited as it streams in (``bot/http_limits.py``, ``http.body_limits``). Retries are
+recognized by the inbox (MsgId, or FromUserName + CreateTime + Event for events).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from fastapi.responses import PlainTextResponse
 from bot.deps import InboxDep, RedisDep, SettingsDep
 from bot.settings import WechatSettings
 from connectors.wechat.parse import PLATFORM, normalize
-from connectors.wechat.safexml import MAX_XML_BYTES, MalformedPush, read_xml
+from connectors.wechat.safexml import MalformedPush, read_xml
 from connectors.wechat.verify import (
     ForgedPush,
+    StalePush,
     UndecryptablePush,
     decrypter_for,
+    require_fresh,
     require_signature,
 )
 from connectors.wechat.window import ServiceWindow
@@ -53,9 +56,12 @@ async def receive(
 ) -> str:
     """A message or event pushed by WeChat: checked, queued, acknowledged with ``success``."""
     config = settings.wechat
-    body = await request.body()
-    if len(body) > MAX_XML_BYTES:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, "body too large")
+    try:
+        require_fresh(timestamp, config.timestamp_window_seconds)
+    except StalePush as exc:
+        logger.warning("Refused a WeChat push: %s", exc)
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    body = await request.body()  # at most http.body_limits["/wechat"]: refused past that
     try:
         plain = _authentic_xml(config, body, signature, timestamp, nonce, msg_signature,
                                encrypt_type.lower() == "aes")
@@ -66,7 +72,8 @@ async def receive(
     except (MalformedPush, UndecryptablePush) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
     except (KeyError, ValueError, TypeError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"not a WeChat push: {exc!r}") from exc
+        raise HTTPException(status.HTTP_400_BAD_REQUEST,
+                            f"not a WeChat push ({type(exc).__name__})") from exc
     window = ServiceWindow(redis, PLATFORM)
     fresh = True
     if push.message is not None:

@@ -4,6 +4,10 @@ wechatpy's ``check_signature`` and ``WeChatCrypto`` compare signatures with ``!=
 them ourselves with ``hmac.compare_digest`` first, so wechatpy's own comparison only ever sees
 signatures that already matched. During an EncodingAESKey change WeChat may still encrypt with
 the previous key for a while, so each configured key is tried in turn.
+
+A signature proves who signed a push, not when: a captured push stays valid forever. So pushes
+also carry a timestamp (signed with them), and one too far from our clock is refused
+(``require_fresh``); WeChat's own retries all come within about 15 s of the first delivery.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import binascii
 import hmac
 import struct
+import time
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -29,6 +34,10 @@ class UndecryptablePush(Exception):
     """Signed correctly but no configured EncodingAESKey decrypts it for this app."""
 
 
+class StalePush(Exception):
+    """The timestamp is outside the freshness window: a replay, or a clock far off."""
+
+
 # What a wrong key, a truncated cipher text or another app's message raise inside wechatpy.
 _DECRYPT_ERRORS = (ValueError, IndexError, struct.error, binascii.Error, WeChatException)
 
@@ -44,6 +53,19 @@ def require_signature(given: str, *parts: str) -> None:
     """Raise ``ForgedPush`` unless ``given`` is the signature of ``parts``."""
     if not given or not hmac.compare_digest(signature(*parts).encode(), given.encode()):
         raise ForgedPush("signature mismatch")
+
+
+def require_fresh(timestamp: str, window_seconds: int, now: float | None = None) -> None:
+    """Raise ``StalePush`` unless ``timestamp`` is within ``window_seconds`` of ``now``."""
+    if not timestamp.isdigit() or len(timestamp) > 12:
+        raise StalePush("timestamp is missing or not a number of seconds")
+    age = (time.time() if now is None else now) - int(timestamp)
+    if age > window_seconds:
+        raise StalePush(f"timestamp is {age:.0f} s old; pushes older than {window_seconds} s "
+                        "are refused")
+    if -age > window_seconds:
+        raise StalePush(f"timestamp is {-age:.0f} s ahead of our clock; the limit is "
+                        f"{window_seconds} s")
 
 
 class _Crypto(Protocol):

@@ -74,3 +74,18 @@ def test_shipped_config_file_loads_and_documents_every_key(monkeypatch) -> None:
             continue  # a section header; its keys carry the comments
         previous = lines[index - 1].strip()
         assert previous.startswith("#") or previous.endswith(":"), f"undocumented: {line}"
+
+
+@pytest.mark.parametrize("limits", [{"webchat": 1024}, {"/webchat": 0}])
+def test_body_limits_must_be_paths_with_positive_sizes(limits: dict[str, int]) -> None:
+    with pytest.raises(ValidationError, match=r"http\.body_limits"):
+        Settings(http={"body_limits": limits})
+
+
+def test_http_limits_can_be_set_from_the_environment(config_file: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SWITCHBOARD_HTTP__MAX_BODY_BYTES", "4096")
+    monkeypatch.setenv("SWITCHBOARD_WECHAT__TIMESTAMP_WINDOW_SECONDS", "60")
+    settings = load_settings()
+    assert settings.http.max_body_bytes == 4096
+    assert settings.http.body_limits["/telegram"] == 1024 * 1024  # defaults kept
+    assert settings.wechat.timestamp_window_seconds == 60

@@ -206,3 +206,31 @@ async def test_updates_wait_for_the_bots_identity_with_a_retryable_503(
                                    headers={SECRET_HEADER: SECRET})
         assert response.status_code == 200
     assert await redis_client.xlen(keys.INBOX_STREAM) == 1
+
+
+def test_an_update_without_a_chat_is_400_and_logged_without_its_text(
+    client: httpx.Client, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    payload = updates.private_text("my card number is 4111 1111 1111 1111")
+    del payload["message"]["chat"]
+    with caplog.at_level("DEBUG"):
+        response = _post(client, payload)
+    assert response.status_code == 400
+    assert response.json()["detail"] == "message.chat is missing or not an object"
+    assert f"Refused Telegram update {payload['update_id']}" in caplog.text
+    assert "4111" not in caplog.text and "Traceback" not in caplog.text
+    assert redis.Redis.from_url(redis_url).xlen(keys.INBOX_STREAM) == 0
+
+
+@pytest.mark.parametrize("body", [
+    json.dumps(updates.private_text("broken \ud83d text")).encode(),  # a lone surrogate
+    b"[" * 20_000 + b"]" * 20_000,
+])
+def test_hostile_json_is_a_400_never_a_500(client: httpx.Client, redis_url: str,
+                                           body: bytes) -> None:
+    response = client.post(WEBHOOK_PATH, content=body,
+                           headers={SECRET_HEADER: SECRET, "content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["detail"]
+    assert client.get("/healthz").status_code == 200
+    assert redis.Redis.from_url(redis_url).xlen(keys.INBOX_STREAM) == 0

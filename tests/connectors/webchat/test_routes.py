@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -89,6 +90,49 @@ def test_bad_input_is_refused_with_a_reason_and_stores_nothing(
     assert redis.Redis.from_url(redis_url).exists(keys.INBOX_STREAM) in (0, 1)
     assert redis.Redis.from_url(redis_url).xlen(keys.INBOX_STREAM) == 0
     assert not redis.Redis.from_url(redis_url).keys("sb:conv:*")
+
+
+@pytest.mark.parametrize(("field", "value", "reason"), [
+    # pydantic refuses lone surrogates itself; the 500 came from echoing them back.
+    ("text", "hello \ud83d world", "unable to parse raw data as a unicode string"),
+    ("text", "\udfff", "unable to parse raw data as a unicode string"),
+    ("display_name", "Li \ud800", "unable to parse raw data as a unicode string"),
+    ("text", "null\u0000byte", "not valid Unicode text: a control character at position 4"),
+    ("display_name", "\u001b[31mred", "not valid Unicode text: a control character"),
+])
+def test_invalid_text_is_a_422_with_a_reason_and_stores_nothing(
+    client: httpx.Client, redis_url: str, field: str, value: str, reason: str
+) -> None:
+    body = {"conversation_id": "conv-bad-text", "text": "hi", field: value}
+    # json.dumps escapes the surrogate as \ud83d: what a hostile client sends on the wire.
+    response = client.post("/webchat/messages", content=json.dumps(body),
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    [error] = response.json()["detail"]
+    assert error["loc"] == ["body", field]
+    assert reason in error["msg"]
+    assert redis.Redis.from_url(redis_url).xlen(keys.INBOX_STREAM) == 0
+
+
+def test_emoji_and_newlines_are_valid_text(client: httpx.Client) -> None:
+    body = {"conversation_id": "conv-emoji", "text": "hi 😀\nline two\ttab"}
+    assert client.post("/webchat/messages", json=body).status_code == 202
+
+
+def test_message_ids_are_deduplicated_per_conversation(client: httpx.Client) -> None:
+    first, second = "conv-dedupe-a", "conv-dedupe-b"
+    results = [client.post("/webchat/messages", json={"conversation_id": conversation,
+                                                      "text": "hello", "message_id": "m1"})
+               for conversation in (first, second, first, second)]
+    assert [r.status_code for r in results] == [202] * 4
+    assert [r.json()["duplicate"] for r in results] == [False, False, True, True]
+    assert {r.json()["message_id"] for r in results} == {"m1"}
+    # Each conversation gets its own answer (replies are keyed on the message too).
+    for conversation in (first, second):
+        [reply] = wait_for_replies(client, conversation, 1)
+        assert reply["intent"] == "greet"
+        messages = client.get(f"/webchat/conversations/{conversation}/messages").json()
+        assert [m["id"] for m in messages["messages"] if m["role"] == "customer"] == ["m1"]
 
 
 def test_malformed_json_is_a_4xx_with_a_reason(client: httpx.Client) -> None:

@@ -41,21 +41,22 @@ def fixture(name: str, **fields: str | int) -> str:
     return xml
 
 
-def _stamp() -> tuple[str, str]:
-    return str(int(time.time())), str(secrets.randbelow(10**9))
+def _stamp(at: float | None = None) -> tuple[str, str]:
+    return str(int(time.time() if at is None else at)), str(secrets.randbelow(10**9))
 
 
-def plaintext_push(xml: str, token: str = TOKEN) -> Delivery:
-    timestamp, nonce = _stamp()
+def plaintext_push(xml: str, token: str = TOKEN, at: float | None = None) -> Delivery:
+    """``at``: the push's signed timestamp (default: now)."""
+    timestamp, nonce = _stamp(at)
     params = {"signature": signature(token, timestamp, nonce), "timestamp": timestamp,
               "nonce": nonce, "openid": _field(xml, "FromUserName")}
     return Delivery(params, xml.encode("utf-8"))
 
 
 def encrypted_push(xml: str, mode: str = "safe", aes_key: str = AES_KEY,
-                   token: str = TOKEN) -> Delivery:
+                   token: str = TOKEN, at: float | None = None) -> Delivery:
     """Safe mode: only ToUserName and Encrypt; compatible mode: the plaintext fields too."""
-    timestamp, nonce = _stamp()
+    timestamp, nonce = _stamp(at)
     envelope = fromstring(WeChatCrypto(token, aes_key, APP_ID).encrypt_message(
         xml, nonce, timestamp))
     encrypted = envelope.findtext("Encrypt")
@@ -70,9 +71,10 @@ def encrypted_push(xml: str, mode: str = "safe", aes_key: str = AES_KEY,
     return Delivery(params, body.encode("utf-8"))
 
 
-def kf_callback(xml: str, aes_key: str = AES_KEY, token: str = TOKEN) -> Delivery:
+def kf_callback(xml: str, aes_key: str = AES_KEY, token: str = TOKEN,
+                at: float | None = None) -> Delivery:
     """WeCom's callback POST: always encrypted, signed as msg_signature."""
-    timestamp, nonce = _stamp()
+    timestamp, nonce = _stamp(at)
     envelope = fromstring(WorkCrypto(token, aes_key, CORP_ID).encrypt_message(
         xml, nonce, timestamp))
     body = (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName>"

@@ -99,3 +99,14 @@ def test_an_xml_bomb_inside_the_encrypted_callback_is_refused(
 ) -> None:
     assert _post(http, kf_callback(BOMB)).status_code == 400
     assert state.kf_sync_calls == []
+
+
+@pytest.mark.parametrize("age", [400 * 86400, -10 * 86400, 301, -301])
+def test_a_callback_outside_the_freshness_window_is_refused(
+    http: httpx.Client, state: StandinState, store: redis.Redis, age: int
+) -> None:
+    response = _post(http, kf_callback(fixture("kf_event"), at=time.time() - age))
+    assert response.status_code == 403
+    assert "300 s" in response.json()["detail"]
+    assert store.llen(keys.wecom_kf_sync_requests()) == 0
+    assert state.kf_sync_calls == []

@@ -7,6 +7,7 @@ with ``success`` at once and be waiting in the inbox.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -218,3 +219,57 @@ def test_messages_open_the_window_and_unsubscribe_closes_it(
     assert json.loads(store.get(keys.wechat_unreachable("wechat", USER)))["reason"] == \
         "unsubscribed"
     assert len(_queued(store)) == 1
+
+
+@pytest.mark.parametrize(("age", "reason"), [
+    (400 * 86400, "old"),  # a push captured long ago: its MsgId dedupe marker has expired
+    (-10 * 86400, "ahead"),  # signed with a clock far in the future
+    (301, "old"), (-301, "ahead"),
+])
+@pytest.mark.parametrize("mode", ["plaintext", "safe"])
+def test_a_push_outside_the_freshness_window_is_refused_and_nothing_stored(
+    servers: dict, store: redis.Redis, age: int, reason: str, mode: str
+) -> None:
+    at = time.time() - age
+    xml = fixture("text")
+    delivery = plaintext_push(xml, at=at) if mode == "plaintext" else encrypted_push(xml, at=at)
+    response = _post(servers[mode], delivery)
+    assert response.status_code == 403
+    assert reason in response.json()["detail"]
+    assert "300 s" in response.json()["detail"]
+    assert _nothing_stored(store)
+
+
+def test_a_push_a_few_seconds_off_our_clock_is_taken(client: httpx.Client,
+                                                     store: redis.Redis) -> None:
+    # WeChat retries within ~15 s, and clocks drift a little either way.
+    for offset in (-20, 20):
+        delivery = encrypted_push(fixture("text", MsgId=1234567890123456 + offset),
+                                  at=time.time() + offset)
+        assert _post(client, delivery).text == "success"
+    assert len(_queued(store)) == 2
+
+
+def test_a_push_without_a_timestamp_is_refused(plain_client: httpx.Client,
+                                               store: redis.Redis) -> None:
+    delivery = plaintext_push(fixture("text"))
+    response = _post(plain_client, Delivery({**delivery.params, "timestamp": ""}, delivery.body))
+    assert response.status_code == 403
+    assert _nothing_stored(store)
+
+
+def test_a_body_over_the_wechat_limit_is_413_even_without_a_length(
+    plain_client: httpx.Client, store: redis.Redis
+) -> None:
+    delivery = plaintext_push(fixture("text"))
+
+    def chunks() -> Iterator[bytes]:  # a generator: sent chunked, no Content-Length
+        yield delivery.body
+        for _ in range(20):
+            yield b"<!-- padding -->" * 512
+
+    response = plain_client.post("/wechat/callback", params=delivery.params, content=chunks(),
+                                 headers={"Content-Type": "text/xml"})
+    assert response.status_code == 413
+    assert "64 KiB" in response.json()["detail"]
+    assert _nothing_stored(store)

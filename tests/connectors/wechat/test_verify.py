@@ -5,7 +5,9 @@ import pytest
 from connectors.wechat.verify import (
     ForgedPush,
     PushDecrypter,
+    StalePush,
     UndecryptablePush,
+    require_fresh,
     require_signature,
     signature,
 )
@@ -75,3 +77,21 @@ def test_a_tampered_cipher_text_fails_the_signature() -> None:
     with pytest.raises(ForgedPush):
         decrypter.decrypt("A" + encrypted[1:], params["msg_signature"], params["timestamp"],
                           params["nonce"])
+
+
+@pytest.mark.parametrize("offset", [0, 300, -300, 15, -15])
+def test_a_timestamp_within_the_window_is_fresh(offset: int) -> None:
+    require_fresh(str(1_700_000_000 + offset), 300, now=1_700_000_000)
+
+
+@pytest.mark.parametrize(("timestamp", "reason"), [
+    (str(1_700_000_000 - 400 * 86400), "old"),  # a push captured 400 days ago
+    (str(1_700_000_000 + 10 * 86400), "ahead"),  # signed 10 days in the future
+    (str(1_700_000_000 - 301), "old"),
+    (str(1_700_000_000 + 301), "ahead"),
+    ("", "not a number"), ("-5", "not a number"), ("1e9", "not a number"),
+    ("9" * 5000, "not a number"),
+])
+def test_a_timestamp_outside_the_window_is_stale(timestamp: str, reason: str) -> None:
+    with pytest.raises(StalePush, match=reason):
+        require_fresh(timestamp, 300, now=1_700_000_000)
