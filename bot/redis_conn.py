@@ -14,12 +14,14 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import redis
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry as SyncRetry
 
 from bot.embedded_redis import EmbeddedRedis
 from bot.settings import Settings
@@ -62,6 +64,19 @@ def build_client(url: str) -> aioredis.Redis:
         decode_responses=True,
         retry=Retry(ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS),
                     COMMAND_RETRIES),
+        retry_on_error=list(RETRY_ON),
+        health_check_interval=HEALTH_CHECK_SECONDS,
+        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    )
+
+
+def build_sync_client(url: str) -> redis.Redis:
+    """The synchronous twin of ``build_client``, for libraries that run in threads (wechatpy)."""
+    return redis.Redis.from_url(
+        url,
+        decode_responses=True,
+        retry=SyncRetry(ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS),
+                        COMMAND_RETRIES),
         retry_on_error=list(RETRY_ON),
         health_check_interval=HEALTH_CHECK_SECONDS,
         socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
