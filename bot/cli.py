@@ -139,7 +139,12 @@ def _classify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import build_brain
     from bot.understanding.assessment import Assessor
 
-    texts = list(_read_texts(args))
+    try:
+        texts = list(_read_texts(args))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"switchboard classify: cannot read {args.file}: {reason}", file=sys.stderr)
+        return 2
     if not texts:
         print("switchboard classify: give a message, or --file with one message per line",
               file=sys.stderr)
