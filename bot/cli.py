@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from bot import server_logs
     from bot.app import create_app
     from bot.redis_conn import redis_url_for
     from bot.runtime import build_brain
@@ -99,7 +100,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         app = create_app(live, brain=brain)
         print(f"\n  Switchboard is up. Web chat: http://{host}:{port}/webchat"
               f"   API docs: http://{host}:{port}/docs\n", file=sys.stderr)
-        logging.getLogger("uvicorn.error").addFilter(_StreamsCancelledAtShutdown())
+        server_logs.install()
         server = uvicorn.Server(uvicorn.Config(
             app, host=host, port=port, log_level="info",
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS))
@@ -117,15 +118,6 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     with redis_url_for(settings) as url:
         asyncio.run(_work(settings, brain, url))
     return 0
-
-
-class _StreamsCancelledAtShutdown(logging.Filter):
-    """uvicorn logs each stream it cancels after the graceful-shutdown timeout as "Exception in
-    ASGI application" with a traceback; that cancellation is the plan, not an error."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[0] if record.exc_info else None
-        return not (error is not None and issubclass(error, asyncio.CancelledError))
 
 
 def _interruptible(job: Callable[[], T]) -> T:

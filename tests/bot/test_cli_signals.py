@@ -111,6 +111,8 @@ def test_ctrl_c_stops_a_server_with_an_open_console_stream(
     assert switchboard.interrupt() == 0
     assert "Finished server process" in switchboard.output()
     assert "Exception in ASGI application" not in switchboard.output()
+    assert "GET /api/events?token=*** " in switchboard.output()
+    assert token not in switchboard.output()  # the access log must not leak the session
 
 
 def test_ctrl_c_during_start_up_stops_at_once_without_a_traceback(
