@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 
 from bot.brain import Brain
 from bot.deps import RedisDep
-from bot.http_errors import add_redis_outage_handler
+from bot.http_unavailable import add_redis_outage_handler
 from bot.inbox import Inbox
 from bot.intent_admin.routes import router as intent_admin_router
 from bot.outbox import DeliveryLoop
