@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 from bot import http_limits
 from bot.brain import Brain
 from bot.deps import RedisDep
+from bot.http_unavailable import add_redis_outage_handler
 from bot.inbox import Inbox
 from bot.intent_admin.routes import router as intent_admin_router
 from bot.outbox import DeliveryLoop
@@ -91,6 +92,7 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     http_limits.install(app, settings.http)
+    add_redis_outage_handler(app)
     for router in [*build_routers(settings), *handoff_routers(), intent_admin_router]:
         app.include_router(router)
 

@@ -7,11 +7,13 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import signal
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
@@ -23,6 +25,12 @@ if TYPE_CHECKING:
     from bot.brain import Brain
 
 logger = logging.getLogger("switchboard")
+
+T = TypeVar("T")
+# Open Server-Sent Event streams (an agent console tab) never close by themselves: after this
+# long uvicorn stops waiting for them, so Ctrl+C ends `switchboard run` within seconds.
+GRACEFUL_SHUTDOWN_SECONDS = 3
+INTERRUPTED = 130  # the shell's convention for "ended by SIGINT"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -37,7 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         level=args.log_level or settings.log_level,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
-    return int(args.handler(args, settings) or 0)
+    try:
+        return int(args.handler(args, settings) or 0)
+    except KeyboardInterrupt:
+        print("switchboard: interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -73,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
+    from bot import server_logs
     from bot.app import create_app
     from bot.redis_conn import redis_url_for
     from bot.runtime import build_brain
@@ -81,13 +94,16 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port if args.port is not None else settings.server.port
     print("Preparing the intent classifier (the first run builds the model, ~1 min)...",
           file=sys.stderr)
-    brain = build_brain(settings, progress=True)
+    brain = _interruptible(lambda: build_brain(settings, progress=True))
     with redis_url_for(settings) as url:
         live = settings.model_copy(update={"redis": settings.redis.model_copy(update={"url": url})})
         app = create_app(live, brain=brain)
         print(f"\n  Switchboard is up. Web chat: http://{host}:{port}/webchat"
               f"   API docs: http://{host}:{port}/docs\n", file=sys.stderr)
-        server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="info"))
+        server_logs.install()
+        server = uvicorn.Server(uvicorn.Config(
+            app, host=host, port=port, log_level="info",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS))
         # uvicorn shuts down gracefully on Ctrl+C, then re-raises it: that is a clean stop.
         with contextlib.suppress(KeyboardInterrupt):
             server.run()
@@ -98,10 +114,38 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from bot.redis_conn import redis_url_for
     from bot.runtime import build_brain
 
-    brain = build_brain(settings, progress=True)
+    brain = _interruptible(lambda: build_brain(settings, progress=True))
     with redis_url_for(settings) as url:
         asyncio.run(_work(settings, brain, url))
     return 0
+
+
+def _interruptible(job: Callable[[], T]) -> T:
+    """Run a long start-up step (loading or building the model) so that Ctrl+C stops the
+    process at once. Python only raises KeyboardInterrupt between bytecodes, and a model load
+    sits in long native calls; here it runs in a daemon thread while the main thread waits in
+    short, interruptible joins. On Ctrl+C nothing is running yet that needs a clean stop (no
+    Redis, no server), and the loading thread cannot be stopped: leave at once."""
+    outcome: dict[str, T | BaseException] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = job()
+        except BaseException as exc:  # handed to the main thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="startup", daemon=True)
+    thread.start()
+    try:
+        while thread.is_alive():
+            thread.join(0.1)
+    except KeyboardInterrupt:
+        print("\nswitchboard: interrupted during start-up", file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os._exit(INTERRUPTED)  # interpreter shutdown would wait on the native loading threads
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["result"]  # type: ignore[return-value]
 
 
 async def _work(settings: Settings, brain: Brain, url: str) -> None:
@@ -139,7 +183,12 @@ def _classify(args: argparse.Namespace, settings: Settings) -> int:
     from bot.runtime import build_brain
     from bot.understanding.assessment import Assessor
 
-    texts = list(_read_texts(args))
+    try:
+        texts = list(_read_texts(args))
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"switchboard classify: cannot read {args.file}: {reason}", file=sys.stderr)
+        return 2
     if not texts:
         print("switchboard classify: give a message, or --file with one message per line",
               file=sys.stderr)

@@ -60,7 +60,7 @@ async def _export(redis: Redis, settings: Settings, args: argparse.Namespace) ->
 
 async def _import(redis: Redis, settings: Settings, args: argparse.Namespace) -> int:
     from bot.intent_admin.audit import AuditLog
-    from bot.intent_admin.drafts import Drafts
+    from bot.intent_admin.drafts import DraftConflict, Drafts
     from bot.intent_io import merge, read_intent_files
     from bot.intent_versions import IntentVersions
     from bot.intents import IntentDataError, load_intent_set
@@ -77,7 +77,11 @@ async def _import(redis: Redis, settings: Settings, args: argparse.Namespace) ->
     drafts = Drafts(redis)
     draft = await drafts.current()
     combined = incoming if args.replace else merge(draft.intent_set, incoming)
-    await drafts.save(combined, draft, "cli")
+    try:
+        await drafts.save(combined, draft, "cli")
+    except DraftConflict:
+        print("switchboard intents import: an admin changed the draft meanwhile; run it again")
+        return 1
     await AuditLog(redis).record("cli", "intents.import", {"path": source,
                                                           "replace": args.replace})
     added = sum(len(i.examples) for i in incoming.intents.values())

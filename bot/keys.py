@@ -193,6 +193,8 @@ INTENTS_LIVE = f"{PREFIX}:intents:live"  # the version in service
 INTENTS_CHANNEL = f"{PREFIX}:intents:published"  # pub/sub: {"version": n} on every publish
 MISSES = f"{PREFIX}:misses"  # hash: miss id -> JSON (messages the bot did not understand)
 INTENTS_DRAFT = f"{PREFIX}:intents:draft"  # the admins' working copy (JSON)
+# The draft's revision: bumped by every save and discard, so a stale editor is caught.
+INTENTS_DRAFT_REVISION = f"{PREFIX}:intents:draft:revision"
 AUDIT_LOG = f"{PREFIX}:audit"  # list of JSON entries, newest first
 INTENT_EVALUATION = f"{PREFIX}:intents:draft:evaluation"  # the last evaluation of the draft
 INTENT_REPORTS = f"{PREFIX}:intents:reports"  # hash: version -> its measured report (JSON)

@@ -1,4 +1,11 @@
-"""Redis connections: built once from a URL, checked with PING, retried with a logged back-off."""
+"""Redis connections: built once from a URL, checked with PING, retried with a logged back-off.
+
+Every command retries a dropped or refused connection a few times with an exponential back-off
+(redis-py's ``Retry``), and idle pooled connections are PINGed before reuse (health checks): after
+a Redis restart, the first command on a stale socket reconnects instead of failing. The budget is
+short on purpose, so that while Redis is really down a request fails within about a second and the
+app answers 503 (``bot.http_unavailable``) rather than hanging.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +14,31 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import redis
 import redis.asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry as SyncRetry
 
 from bot.embedded_redis import EmbeddedRedis
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
+COMMAND_RETRIES = 3
+BACKOFF_BASE_SECONDS = 0.1
+BACKOFF_CAP_SECONDS = 1.0
+HEALTH_CHECK_SECONDS = 5
+CONNECT_TIMEOUT_SECONDS = 5.0
+RETRY_ON = (RedisConnectionError, RedisTimeoutError, BusyLoadingError)
+
 
 async def connect(url: str, *, attempts: int = 5, delay: float = 0.5) -> aioredis.Redis:
     """Return a client for ``url`` once the server answers PING."""
-    client = aioredis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+    client = build_client(url)
     for attempt in range(1, attempts + 1):
         try:
             await client.ping()
@@ -36,6 +55,32 @@ async def connect(url: str, *, attempts: int = 5, delay: float = 0.5) -> aioredi
             )
             await asyncio.sleep(delay * attempt)
     raise AssertionError("unreachable")
+
+
+def build_client(url: str) -> aioredis.Redis:
+    """The one way the app builds an asyncio client: retries, back-off and health checks."""
+    return aioredis.Redis.from_url(
+        url,
+        decode_responses=True,
+        retry=Retry(ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS),
+                    COMMAND_RETRIES),
+        retry_on_error=list(RETRY_ON),
+        health_check_interval=HEALTH_CHECK_SECONDS,
+        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    )
+
+
+def build_sync_client(url: str) -> redis.Redis:
+    """The synchronous twin of ``build_client``, for libraries that run in threads (wechatpy)."""
+    return redis.Redis.from_url(
+        url,
+        decode_responses=True,
+        retry=SyncRetry(ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS),
+                        COMMAND_RETRIES),
+        retry_on_error=list(RETRY_ON),
+        health_check_interval=HEALTH_CHECK_SECONDS,
+        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
+    )
 
 
 @contextmanager

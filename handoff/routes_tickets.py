@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from bot import keys
+from bot.conversations import load_state
 from bot.intent_versions import IntentVersions
 from bot.messages import OutboundReply
 from bot.misses import MissLog
@@ -132,7 +133,10 @@ async def flag_for_the_bot(ticket_id: str, body: FlagIn, user: CurrentUser, tick
 
 
 async def _ask_satisfaction(ticket: Ticket, request: Request) -> None:
-    language = ticket.signals.get("language") or "zh"
+    # The conversation's language now (the customer may have switched while a person
+    # answered), else the one the ticket was opened in.
+    state = await load_state(request.app.state.redis, ticket.conversation_key)
+    language = state.language or ticket.signals.get("language") or "zh"
     question = pick_text(request.app.state.system_texts["csat_question"], language)
     outbound = OutboundReply(
         reply_id=f"csat:{ticket.id}:{int(ticket.resolved_at or 0)}",

@@ -10,22 +10,19 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 
 import httpx
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot import keys
+from bot.lease import Lease
 from bot.settings import HandoffSettings
 from handoff.agents import Assigner
 from handoff.models import Ticket
 from handoff.tickets import TicketStore
 
 logger = logging.getLogger(__name__)
-
-_LEASE_KEY = keys.lease("sla-watcher")
-
 
 class SlaWatcher:
     def __init__(self, redis: Redis, tickets: TicketStore, assigner: Assigner,
@@ -34,17 +31,22 @@ class SlaWatcher:
         self.tickets = tickets
         self.assigner = assigner
         self.settings = settings
-        self._me = secrets.token_hex(6)
+        # Three rounds long: a holder that stalls for a round keeps its turn.
+        self.lease = Lease(redis, keys.lease("sla-watcher"),
+                           int(settings.watch_interval_seconds * 3000))
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             try:
-                if await self._hold_lease():
+                if await self.lease.hold():
                     await self.run_once()
             except (RedisError, OSError) as exc:
                 logger.warning("SLA watcher could not reach Redis: %r", exc)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.settings.watch_interval_seconds)
+        # Hand over at once instead of making the other processes wait for the lease to lapse.
+        with contextlib.suppress(RedisError, OSError):
+            await self.lease.release()
 
     async def run_once(self) -> list[Ticket]:
         """One round; returns the tickets newly marked as breached."""
@@ -81,12 +83,3 @@ class SlaWatcher:
                 response.raise_for_status()
         except httpx.HTTPError as exc:
             logger.error("Breach webhook for ticket %s failed: %r", ticket.id, exc)
-
-    async def _hold_lease(self) -> bool:
-        ttl_ms = int(self.settings.watch_interval_seconds * 3000)
-        if await self.redis.set(_LEASE_KEY, self._me, nx=True, px=ttl_ms):
-            return True
-        if await self.redis.get(_LEASE_KEY) == self._me:
-            await self.redis.pexpire(_LEASE_KEY, ttl_ms)
-            return True
-        return False

@@ -1,5 +1,8 @@
 """The admins' intent API: edit a draft, evaluate it against the live version, publish, roll
-back, learn from misses. Admin token required throughout (agents get 403)."""
+back, learn from misses. Admin token required throughout (agents get 403).
+
+Edits carry the draft revision the editor loaded; a stale one gets 409 with the current draft,
+so two admins never silently overwrite each other."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
 from bot import keys
@@ -16,7 +19,7 @@ from bot.brain import Brain
 from bot.intent_admin.audit import AuditLog
 from bot.intent_admin.compare import Comparison, compare
 from bot.intent_admin.diff import diff
-from bot.intent_admin.drafts import DraftError, Drafts
+from bot.intent_admin.drafts import DraftConflict, DraftError, Drafts
 from bot.intent_admin.misses import group_misses
 from bot.intent_versions import IntentVersions, VersionNotFound
 from bot.misses import MissLog
@@ -26,6 +29,8 @@ from handoff.deps import AdminUser, CurrentUser
 
 router = APIRouter(prefix="/api", tags=["intents (admin)"])
 
+_REVISION = "the draft revision the editor loaded; a stale one gets 409 with the current draft"
+
 
 class IntentIn(BaseModel):
     examples: list[str] = Field(min_length=2)
@@ -33,11 +38,13 @@ class IntentIn(BaseModel):
     variants: dict[str, dict[str, str]] = Field(default_factory=dict)
     handoff: bool = False
     rename_from: str | None = None
+    revision: int | None = Field(default=None, description=_REVISION)
 
 
 class PublishIn(BaseModel):
     note: str = Field(default="", max_length=500)
     confirm: bool = Field(default=False, description="publish even though it makes things worse")
+    revision: int | None = Field(default=None, description=_REVISION)
 
 
 class RollbackIn(BaseModel):
@@ -69,7 +76,7 @@ async def list_intents(admin: AdminUser, request: Request) -> dict[str, Any]:
                 "f1": report.get(name, {}).get("f1-score")}
                for name, intent in sorted(draft.intent_set.intents.items())]
     return {"live_version": live.number if live else None, "draft": {
-        "based_on": draft.based_on, "updated_by": draft.updated_by,
+        "revision": draft.revision, "based_on": draft.based_on, "updated_by": draft.updated_by,
         "updated_at": draft.updated_at, "edited": bool(draft.updated_by),
         "changes": diff(live.intent_set, draft.intent_set) if live else {}},
         "intents": intents}
@@ -89,29 +96,40 @@ async def put_intent(name: str, body: IntentIn, admin: AdminUser,
     """Create, replace or rename an intent in the draft."""
     try:
         await _drafts(request).put_intent(name, body.model_dump(), admin.username,
-                                          rename_from=body.rename_from)
+                                          rename_from=body.rename_from, revision=body.revision)
     except DraftError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    except DraftConflict as exc:
+        raise await _conflict(exc, admin, request) from None
     await _audit(request).record(admin.username, "intent.put", {"intent": name,
                                                                 "renamed_from": body.rename_from})
     return await list_intents(admin, request)
 
 
 @router.delete("/intents/{name}")
-async def delete_intent(name: str, admin: AdminUser, request: Request) -> dict[str, Any]:
+async def delete_intent(name: str, admin: AdminUser, request: Request,
+                        revision: int | None = Query(None, description=_REVISION),
+                        ) -> dict[str, Any]:
     """Delete an intent from the draft."""
     try:
-        await _drafts(request).delete_intent(name, admin.username)
+        await _drafts(request).delete_intent(name, admin.username, revision=revision)
     except DraftError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
+    except DraftConflict as exc:
+        raise await _conflict(exc, admin, request) from None
     await _audit(request).record(admin.username, "intent.delete", {"intent": name})
     return await list_intents(admin, request)
 
 
 @router.delete("/intents-draft")
-async def discard_draft(admin: AdminUser, request: Request) -> dict[str, str]:
+async def discard_draft(admin: AdminUser, request: Request,
+                        revision: int | None = Query(None, description=_REVISION),
+                        ) -> dict[str, str]:
     """Throw the draft away; the next edit starts from the live version."""
-    await _drafts(request).discard()
+    try:
+        await _drafts(request).discard(revision)
+    except DraftConflict as exc:
+        raise await _conflict(exc, admin, request) from None
     await _audit(request).record(admin.username, "draft.discard")
     return {"status": "discarded"}
 
@@ -128,6 +146,8 @@ async def publish(body: PublishIn, admin: AdminUser, request: Request) -> dict[s
     things worse, 409 lists what, unless ``confirm`` is true."""
     drafts = _drafts(request)
     draft = await drafts.current()
+    if body.revision is not None and body.revision != draft.revision:
+        raise await _conflict(DraftConflict(draft, body.revision), admin, request)
     comparison = await _compare(request)
     if comparison.makes_things_worse and not body.confirm:
         raise HTTPException(status.HTTP_409_CONFLICT, {
@@ -225,6 +245,17 @@ async def dismiss_misses(body: MissesIn, admin: AdminUser, request: Request) -> 
 async def audit(admin: AdminUser, request: Request) -> list[dict[str, Any]]:
     """Recent admin actions: who, what, when."""
     return await _audit(request).recent()
+
+
+async def _conflict(exc: DraftConflict, admin: Any, request: Request) -> HTTPException:
+    """409 with what the other admin saved, so the editor can show it and let this one redo."""
+    current = exc.current
+    return HTTPException(status.HTTP_409_CONFLICT, {
+        "code": "draft_conflict",
+        "message": f"the draft changed since revision {exc.expected} "
+                   f"(saved by {current.updated_by or 'a publish'}); reload and apply again",
+        "revision": current.revision, "updated_by": current.updated_by,
+        "current": await list_intents(admin, request)})
 
 
 def _drafts(request: Request) -> Drafts:

@@ -20,6 +20,7 @@ from telegram.ext import ExtBot
 
 from bot import keys
 from bot.inbox import Inbox
+from bot.lease import Lease
 from bot.settings import Settings
 from bot.worker import consumer_name
 from connectors.telegram.client import (
@@ -30,7 +31,7 @@ from connectors.telegram.client import (
     fetch_identity,
 )
 from connectors.telegram.intake import TelegramIntake
-from connectors.telegram.loops import RedisLock, sleep_unless_stopped, until_stopped
+from connectors.telegram.loops import sleep_unless_stopped, until_stopped
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ class Poller:
         self.intake = TelegramIntake(redis, Inbox(redis, settings.inbox,
                                                   consumer_name("telegram-poller")))
         lease_seconds = self.settings.poll_timeout_seconds + self.settings.request_timeout_seconds
-        self.lock = RedisLock(redis, keys.telegram_poll_lock(), int((lease_seconds + 30) * 1000))
+        self.lock = Lease(redis, keys.telegram_poll_lock(), int((lease_seconds + 30) * 1000))
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 1.0

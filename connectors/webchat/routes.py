@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
+from typing import Any, Literal, Protocol
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
@@ -45,6 +46,13 @@ def client_message_id(conversation_id: str, entry_id: str) -> str:
     return entry_id.removeprefix(f"{conversation_id}:")
 
 
+class _Tickets(Protocol):
+    """What the page needs of the hand-over side (``app.state.tickets`` when it is attached):
+    the conversation's current ticket, with ``is_open``."""
+
+    async def current_for(self, conversation_key: str) -> Any: ...
+
+
 @router.get("", include_in_schema=False)
 async def page() -> FileResponse:
     return FileResponse(_PAGE, media_type="text/html")
@@ -81,10 +89,13 @@ async def post_message(body: WebchatMessageIn, inbox: InboxDep, settings: Settin
 @router.get("/conversations/{conversation_id}/messages", response_model=ConversationOut)
 async def get_conversation(
     transcripts: TranscriptsDep,
+    request: Request,
     conversation_id: str = PathParam(pattern=CONVERSATION_ID),
 ):
-    """The conversation in order: the customer's messages and every reply."""
-    entries = await transcripts.read(conversation_key(conversation_id))
+    """The conversation in order: the customer's messages and every reply, and who answers
+    now (the bot, or a person after a hand-over)."""
+    key = conversation_key(conversation_id)
+    entries = await transcripts.read(key)
     if entries is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
     return ConversationOut(
@@ -92,4 +103,12 @@ async def get_conversation(
         messages=[TranscriptEntry.model_validate(
             {**entry, "id": client_message_id(conversation_id, str(entry.get("id", "")))})
             for entry in entries],
+        handled_by=await _handled_by(getattr(request.app.state, "tickets", None), key),
     )
+
+
+async def _handled_by(tickets: _Tickets | None, key: str) -> Literal["bot", "person"]:
+    if tickets is None:  # no hand-over wired into this app
+        return "bot"
+    ticket = await tickets.current_for(key)
+    return "person" if ticket is not None and ticket.is_open else "bot"

@@ -60,3 +60,9 @@ class TranscriptEntry(BaseModel):
 class ConversationOut(BaseModel):
     conversation_id: str
     messages: list[TranscriptEntry]
+    handled_by: Literal["bot", "person"] = Field(
+        default="bot",
+        description="\"person\" while the conversation is handed over (a ticket is open): the "
+        "bot stays silent and a person answers here, so the page shows that instead of a "
+        "typing indicator.",
+    )

@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import re
-import secrets
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -32,6 +31,8 @@ from wechatpy.session import SessionStorage
 from wechatpy.work.client import WeChatClient as WorkClient
 
 from bot import keys
+from bot.lease import SyncLease
+from bot.redis_conn import build_sync_client
 from bot.settings import WechatSettings, WecomKfSettings
 
 logger = logging.getLogger(__name__)
@@ -40,10 +41,6 @@ REFRESH_MARGIN_SECONDS = 300
 _LOCK_MS = 15_000
 _WAIT_SECONDS = 20.0
 
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 
 class _RedactCredentials(logging.Filter):
@@ -134,19 +131,19 @@ class _SharedToken:
         return bool(expires_at) and float(expires_at) - time.time() > REFRESH_MARGIN_SECONDS
 
     def _refresh(self, stale: Any, force: bool) -> dict[str, Any]:
-        lock = keys.wechat_token_lock(self.access_token_key)
-        owner = secrets.token_hex(8)
+        lease = SyncLease(self.session.redis, keys.wechat_token_lock(self.access_token_key),
+                          _LOCK_MS)
         deadline = time.monotonic() + _WAIT_SECONDS
         while True:
             if self._replaced(stale, force):
                 return {"access_token": self.session.get(self.access_token_key)}
-            if self.session.redis.set(lock, owner, nx=True, px=_LOCK_MS):
+            if lease.acquire():
                 try:
                     if self._replaced(stale, force):  # refreshed while we took the lock
                         return {"access_token": self.session.get(self.access_token_key)}
                     return self._fetch_token()
                 finally:
-                    self.session.redis.eval(_RELEASE, 1, lock, owner)
+                    lease.release()
             if time.monotonic() > deadline:
                 raise WeChatClientException(None, "timed out waiting for another process to "
                                             "refresh the access token")
@@ -216,7 +213,7 @@ class KfClient(_SharedToken, WorkClient):
 def session_storage(redis_url: str) -> RedisSessionStorage:
     """A small synchronous Redis client for wechatpy's threads (the app's client is async)."""
     _redact_request_logs()
-    return RedisSessionStorage(redis.Redis.from_url(redis_url, decode_responses=True))
+    return RedisSessionStorage(build_sync_client(redis_url))
 
 
 def _with_slash(url: str) -> str:

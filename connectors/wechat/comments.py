@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from redis.asyncio import Redis
 
 from bot import keys
 from bot.inbox import Inbox
+from bot.lease import Lease
 from bot.messages import InboundMessage, OutboundReply, Sender
 from bot.outbox import PermanentSendError
 from bot.settings import WechatArticle, WechatSettings
@@ -116,11 +116,15 @@ class CommentPoller:
         """Queue new comments of every article; return how many were queued. One process
         per round: the lock lapses by itself, so a crashed poller delays nobody for long."""
         lock_ms = max(int(self.settings.comment_poll_seconds * 1000) - 100, 100)
-        if not await self.redis.set(keys.wechat_comment_poll_lock(), secrets.token_hex(8),
-                                    nx=True, px=lock_ms):
+        lease = Lease(self.redis, keys.wechat_comment_poll_lock(), lock_ms)
+        if not await lease.acquire():
             return 0
         queued = 0
         for article in self.settings.comment_articles:
+            # A slow round must not overlap the next process's: go on only while ours.
+            if not await lease.renew():
+                logger.warning("Lost the comment poll lease; another process polls now")
+                break
             queued += await self._poll_article(article)
         return queued
 

@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import json
 import logging
-import secrets
 import time
 from typing import Any
 
@@ -30,6 +29,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot import keys
 from bot.inbox import Inbox
+from bot.lease import Lease
 from bot.messages import InboundMessage, OutboundReply, Sender
 from bot.send_guard import SendGuard
 from bot.settings import WecomKfSettings
@@ -102,20 +102,18 @@ class KfSync:
         were queued. One process pulls an account at a time; the others wait their turn (the
         messages this callback announced may have arrived after the current pull's last page).
         """
-        lock = keys.wecom_kf_sync_lock(open_kfid)
-        owner = secrets.token_hex(8)
+        lease = Lease(self.redis, keys.wecom_kf_sync_lock(open_kfid), _LOCK_MS)
         deadline = time.monotonic() + _LOCK_MS / 1000
-        while not await self.redis.set(lock, owner, nx=True, px=_LOCK_MS):
+        while not await lease.acquire():
             if time.monotonic() > deadline:
                 raise TimeoutError(f"another process kept the sync_msg lock of {open_kfid}")
             await asyncio.sleep(0.1)
         try:
-            return await self._pull(open_kfid, token)
+            return await self._pull(open_kfid, token, lease)
         finally:
-            if await self.redis.get(lock) == owner:
-                await self.redis.delete(lock)
+            await lease.release()
 
-    async def _pull(self, open_kfid: str, token: str) -> int:
+    async def _pull(self, open_kfid: str, token: str, lease: Lease) -> int:
         cursor_key = keys.wecom_kf_cursor(open_kfid)
         cursor = json.loads(await self.redis.get(cursor_key) or '""')
         queued = 0
@@ -128,6 +126,8 @@ class KfSync:
             await self.redis.set(cursor_key, json.dumps(cursor))
             if not int(result.get("has_more", 0)):
                 return queued
+            if not await lease.renew():  # lapsed mid-pull: another process owns the cursor now
+                raise TimeoutError(f"lost the sync_msg lock of {open_kfid} during a pull")
 
     async def _accept(self, item: dict[str, Any]) -> int:
         message = kf_message(item)

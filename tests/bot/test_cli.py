@@ -57,3 +57,18 @@ def test_bad_configuration_is_reported_not_a_traceback(
     monkeypatch.setenv("SWITCHBOARD_MODE", "production")
     assert main(["classify", "hi"]) == 2
     assert "placeholder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", [None, b"\xff\xfe not utf-8 \xff"])
+def test_classify_an_unreadable_file_is_one_line_and_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes | None
+) -> None:
+    path = tmp_path / "missing.txt"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["classify", "--file", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    assert line.startswith(f"switchboard classify: cannot read {path}: ")
+    assert "Traceback" not in captured.err

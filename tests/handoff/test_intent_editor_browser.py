@@ -25,6 +25,7 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 from bot.brain import Brain
 from bot.settings import Settings
 from handoff.users import UserStore
+from tests.agents import bearer
 from tests.live_server import live_server
 
 ADMIN, AGENT, PASSWORD = "wang.admin", "li.na", "correct-horse-battery"
@@ -229,4 +230,49 @@ async def test_a_miss_and_an_agents_flag_are_handled_from_the_misses_list(
     await expect(done).to_be_visible(timeout=SLOW)
     await until_serving(served_brain, 2)
     assert INVOICE_ANSWER in await bot_answer(base_url, "conv-missed-2", missed)
+    assert not errors
+
+
+async def test_two_admins_editing_at_once_see_each_others_change(
+    context: BrowserContext, base_url: str, redis_client: aioredis.Redis
+) -> None:
+    """One admin edits in the console while another saves the same intent through the API:
+    the console's save is refused with a message, the other change is loaded under this one,
+    and saving again keeps both."""
+    other, theirs, mine = "zhao.admin", "电子发票能开吗", "能补开发票吗"
+    await UserStore(redis_client).add(other, "admin", f"{other}-password")
+    admin = await context.new_page()
+    errors: list[Exception] = []
+    admin.on("pageerror", lambda error: errors.append(error))
+    await sign_in(admin, ADMIN)
+    await admin.get_by_role("button", name="Intents", exact=True).click()
+    await admin.locator("#intent-list tr[data-intent='invoice']").click()
+    await expect(admin.locator("#e-name")).to_have_value("invoice")
+    box = admin.get_by_label("New examples")
+    await box.fill(mine)
+    await box.press("Enter")
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        header = await bearer(http, other)
+        listing = (await http.get("/api/intents", headers=header)).json()
+        [invoice] = [i for i in listing["intents"] if i["name"] == "invoice"]
+        saved = await http.put("/api/intents/invoice", headers=header, json={
+            "examples": [*invoice["examples"], theirs], "answers": invoice["answers"],
+            "variants": invoice["variants"], "handoff": invoice["handoff"],
+            "revision": listing["draft"]["revision"]})
+        assert saved.status_code == 200, saved.text
+
+    await admin.get_by_role("button", name="Save to draft").click()
+    await expect(admin.locator("#e-error")).to_contain_text(f"{other} changed the draft")
+    await expect(admin.locator("#draft-changes")).to_contain_text("invoice: examples +1")
+    examples = admin.locator("#e-examples")
+    await expect(examples).to_contain_text(mine)  # not lost
+    await expect(examples).to_contain_text(theirs)  # and theirs is in the form too
+
+    await admin.get_by_role("button", name="Save to draft").click()
+    await expect(admin.locator("#toast")).to_contain_text("Saved to the draft")
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        listing = (await http.get("/api/intents", headers=await bearer(http, other))).json()
+    [invoice] = [i for i in listing["intents"] if i["name"] == "invoice"]
+    assert {mine, theirs} <= set(invoice["examples"])
     assert not errors

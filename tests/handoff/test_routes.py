@@ -169,3 +169,37 @@ async def test_live_events_carry_new_tickets_and_messages(api: httpx.AsyncClient
     kinds = [kind for kind, _ in events]
     assert "ticket" in kinds and kinds[-1] == "message"
     assert '"role": "customer"' in events[-1][1]
+
+
+async def test_the_satisfaction_question_follows_the_conversations_language(
+    api: httpx.AsyncClient,
+) -> None:
+    """Opened with the Chinese keyword, then carried on in English with the agent: the
+    question and the thanks come in English."""
+    alice = await bearer(api, "alice")
+    await _say(api, "conv-switch-01", "转人工")
+    await _messages(api, "conv-switch-01", 2)
+    [ticket] = (await api.get("/api/tickets", headers=alice)).json()
+    await api.post(f"/api/tickets/{ticket['id']}/claim", headers=alice)
+    await _say(api, "conv-switch-01", "Sorry, can we talk in English? My parcel is damaged.")
+    detail = await _poll_ticket(api, ticket["id"], alice, "Sorry, can we talk in English?")
+    assert detail["status"] == "assigned"
+
+    resolved = await api.post(f"/api/tickets/{ticket['id']}/resolve", json={"ask_csat": True},
+                              headers=alice)
+    assert resolved.status_code == 200
+    question = (await _messages(api, "conv-switch-01", 4))[-1]
+    assert "How satisfied" in question["text"], question
+    await _say(api, "conv-switch-01", "4")
+    thanks = (await _messages(api, "conv-switch-01", 6))[-1]
+    assert thanks["text"].startswith("Thank you"), thanks
+
+
+async def _poll_ticket(api: httpx.AsyncClient, ticket_id: str, headers: dict[str, str],
+                       last_text: str) -> dict:
+    for _ in range(150):
+        detail = (await api.get(f"/api/tickets/{ticket_id}", headers=headers)).json()
+        if (detail.get("last_message") or {}).get("text", "").startswith(last_text):
+            return detail
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"ticket {ticket_id} never saw {last_text!r}")

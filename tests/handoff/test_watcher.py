@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Iterator
@@ -114,3 +115,23 @@ async def test_tickets_of_an_agent_gone_offline_return_to_the_queue(redis_client
     assert released.status == "waiting" and released.agent is None
     assert "went offline" in released.events[-1]["detail"]
     assert await redis_client.zscore(keys.TICKETS_WAITING, "t1") is not None
+
+
+async def test_one_watcher_holds_the_lease_and_hands_it_over_when_it_stops(
+    redis_client: Redis,
+) -> None:
+    clock = Clock(1_800_000_000.0)
+    settings, tickets, _, _, assigner = _parts(redis_client, clock)
+    first = SlaWatcher(redis_client, tickets, assigner, settings)
+    second = SlaWatcher(redis_client, tickets, assigner, settings)
+    stop = asyncio.Event()
+    running = asyncio.create_task(first.run(stop))
+    deadline = asyncio.get_running_loop().time() + 10
+    while await redis_client.get(keys.lease("sla-watcher")) != first.lease.token:
+        assert asyncio.get_running_loop().time() < deadline, "the first watcher never led"
+        await asyncio.sleep(0.01)
+    assert not await second.lease.hold()  # one round-runner at a time
+
+    stop.set()
+    await running
+    assert await second.lease.hold()  # released on the way out: no wait for it to lapse

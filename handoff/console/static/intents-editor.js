@@ -4,6 +4,7 @@ import { api, showError } from "./api.js";
 import { confirmDialog } from "./dialogs.js";
 import { $, el, toast } from "./dom.js";
 import { t } from "./i18n.js";
+import { draftRevision, isDraftConflict, takeTheirDraft, withRevision } from "./intents-conflict.js";
 import { renderDraftBar, renderList } from "./intents-list.js";
 import { findIntent, ia, TIERS, VARIANTS } from "./intents-state.js";
 
@@ -34,6 +35,7 @@ export function closeEditor() {
 
 export function fillForm(intent) {
   ia.original = intent.name || null;
+  ia.base = intent; // what the form started from: a conflicting save is replayed on top
   ia.examples = [...intent.examples];
   $("editor-empty").hidden = true;
   $("intent-form").hidden = false;
@@ -140,6 +142,7 @@ export async function saveIntent(event) {
     variants: collectVariants(),
     handoff: $("e-handoff").checked,
     rename_from: ia.original && ia.original !== name ? ia.original : null,
+    revision: draftRevision(),
   };
   $("e-error").textContent = "";
   $("e-save").disabled = true;
@@ -153,7 +156,8 @@ export async function saveIntent(event) {
     toast(t("editor.saved"));
     return true;
   } catch (err) {
-    $("e-error").textContent = t("error", { detail: err.message });
+    $("e-error").textContent = isDraftConflict(err) ? takeTheirDraft(err)
+      : t("error", { detail: err.message });
     return false;
   } finally {
     $("e-save").disabled = false;
@@ -167,12 +171,15 @@ export async function deleteIntent() {
     text: t("editor.delete.text"), ok: t("editor.delete").replace("…", "") });
   if (!ok) return;
   try {
-    ia.data = await api("DELETE", `/api/intents/${encodeURIComponent(name)}`);
+    ia.data = await api("DELETE", withRevision(`/api/intents/${encodeURIComponent(name)}`));
     closeEditor();
     renderList();
     renderDraftBar();
     toast(t("editor.deleted"));
-  } catch (err) { showError(err); }
+  } catch (err) {
+    if (isDraftConflict(err)) $("e-error").textContent = takeTheirDraft(err);
+    else showError(err);
+  }
 }
 
 export async function loadPreview() {

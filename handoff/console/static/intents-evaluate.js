@@ -1,6 +1,7 @@
 // Evaluating, publishing and discarding the draft.
 
 import { api, ApiError, showError } from "./api.js";
+import { draftRevision, isDraftConflict, takeTheirDraft, withRevision } from "./intents-conflict.js";
 import { confirmDialog } from "./dialogs.js";
 import { $, announce, el, toast } from "./dom.js";
 import { percent } from "./format.js";
@@ -83,7 +84,7 @@ export async function submitPublish(event) {
   $("publish-error").textContent = t("busy.publishing");
   try {
     const result = await api("POST", "/api/intents/publish",
-      { note: $("publish-note").value.trim(), confirm: ia.confirmWorse });
+      { note: $("publish-note").value.trim(), confirm: ia.confirmWorse, revision: draftRevision() });
     $("publish-dialog").close();
     toast(t("publish.done", { version: result.version.version }));
     announce(t("publish.done", { version: result.version.version }));
@@ -99,6 +100,8 @@ export async function submitPublish(event) {
       $("publish-worse").hidden = false;
       $("publish-worse-list").replaceChildren(...err.body.detail.worse.map((text) => el("li", "", text)));
       $("publish-ok").textContent = t("publish.anyway");
+    } else if (isDraftConflict(err)) {
+      $("publish-error").textContent = takeTheirDraft(err);
     } else {
       $("publish-error").textContent = t("error", { detail: err.message });
     }
@@ -113,7 +116,7 @@ export async function discardDraft() {
     ok: t("draft.discard") });
   if (!ok) return;
   try {
-    await api("DELETE", "/api/intents-draft");
+    await api("DELETE", withRevision("/api/intents-draft"));
     ia.dirty = false;
     ia.evaluation = null;
     $("panel-evaluation").hidden = true;
@@ -122,5 +125,8 @@ export async function discardDraft() {
     await loadIntents();
     if (ia.selected && findIntent(ia.selected)) fillForm(findIntent(ia.selected));
     else closeEditor();
-  } catch (err) { showError(err); }
+  } catch (err) {
+    if (isDraftConflict(err)) toast(takeTheirDraft(err));
+    else showError(err);
+  }
 }

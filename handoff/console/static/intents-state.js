@@ -7,7 +7,7 @@ export const VARIANTS = ["vip", "loyal", "regular", "new", "private", "comment"]
 export const TIERS = ["new", "regular", "loyal", "vip"];
 export const ia = {
   tab: "intents", data: null, selected: null, original: null, examples: [], dirty: false,
-  evaluation: null, confirmWorse: false, names: null, busy: false,
+  evaluation: null, confirmWorse: false, names: null, busy: false, base: null,
 };
 
 export const isAdmin = () => state.session?.role === "admin";

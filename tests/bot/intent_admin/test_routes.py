@@ -212,3 +212,57 @@ async def _json(request: Any) -> Any:
     response = await request
     assert response.status_code == 200, response.text
     return response.json()
+
+
+async def test_two_admins_racing_on_the_draft_never_lose_a_change(
+    api: httpx.AsyncClient, redis_client: Redis,
+) -> None:
+    await UserStore(redis_client).add("mia", "admin", "mia-password")
+    root, mia = await bearer(api, "root"), await bearer(api, "mia")
+    loaded = await _intents(api, root)
+    revision = loaded["draft"]["revision"]
+    assert (await _intents(api, mia))["draft"]["revision"] == revision
+    invoice = _intent(loaded, "invoice")
+    roots = {**invoice, "examples": [*invoice["examples"], "电子发票怎么开"]}
+    mias = {**invoice, "examples": [*invoice["examples"], "can I get a VAT invoice"]}
+
+    # Both save from the same revision at once: exactly one wins, the other gets 409.
+    first, second = await asyncio.gather(
+        api.put("/api/intents/invoice", json={**roots, "revision": revision}, headers=root),
+        api.put("/api/intents/invoice", json={**mias, "revision": revision}, headers=mia))
+    assert sorted([first.status_code, second.status_code]) == [200, 409], (first.text,
+                                                                           second.text)
+    winner, loser = (roots, mias) if first.status_code == 200 else (mias, roots)
+    lost = second if first.status_code == 200 else first
+    lost_headers = mia if first.status_code == 200 else root
+
+    # The 409 carries the other admin's draft: the loser sees the winning change.
+    detail = lost.json()["detail"]
+    assert detail["code"] == "draft_conflict"
+    assert detail["revision"] == revision + 1
+    assert _intent(detail["current"], "invoice")["examples"] == winner["examples"]
+    assert detail["current"]["draft"]["revision"] == detail["revision"]
+
+    # Stale deletes and discards are refused too; with the new revision the loser goes on.
+    assert (await api.delete(f"/api/intents/greet?revision={revision}",
+                             headers=lost_headers)).status_code == 409
+    assert (await api.delete(f"/api/intents-draft?revision={revision}",
+                             headers=lost_headers)).status_code == 409
+    both = {**winner, "examples": [*winner["examples"], loser["examples"][-1]]}
+    redo = await api.put("/api/intents/invoice", headers=lost_headers,
+                         json={**both, "revision": detail["revision"]})
+    assert redo.status_code == 200, redo.text
+    final = await _intents(api, root)
+    assert set(_intent(final, "invoice")["examples"]) >= {"电子发票怎么开",
+                                                          "can I get a VAT invoice"}
+    assert final["draft"]["revision"] == revision + 2
+
+    # A publish discards the draft; an editor still on the old draft cannot write into the
+    # next one (revisions never go back).
+    stale = final["draft"]["revision"]
+    assert (await api.delete(f"/api/intents-draft?revision={stale}",
+                             headers=root)).status_code == 200
+    fresh = await _intents(api, root)
+    assert fresh["draft"]["revision"] > stale and not fresh["draft"]["edited"]
+    again = await api.put("/api/intents/invoice", headers=mia, json={**mias, "revision": stale})
+    assert again.status_code == 409

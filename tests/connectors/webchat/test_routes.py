@@ -168,3 +168,16 @@ def test_health_and_page_and_openapi(client: httpx.Client) -> None:
 
 def test_conversation_key_matches_the_inbound_message() -> None:
     assert conversation_key("conv-1234") == inbound(conversation="conv-1234").conversation_key
+
+
+def test_the_conversation_says_when_a_person_answers(client: httpx.Client) -> None:
+    client.post("/webchat/messages", json={"conversation_id": "conv-handover",
+                                           "text": "what is your return policy?"})
+    wait_for_replies(client, "conv-handover", 1)
+    page = client.get("/webchat/conversations/conv-handover/messages").json()
+    assert page["handled_by"] == "bot"
+    client.post("/webchat/messages", json={"conversation_id": "conv-handover",
+                                           "text": "I want to talk to a person"})
+    wait_for_replies(client, "conv-handover", 2)
+    page = client.get("/webchat/conversations/conv-handover/messages").json()
+    assert page["handled_by"] == "person"
