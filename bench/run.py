@@ -94,7 +94,7 @@ def _systems(settings: Settings, peers: list[str], results: dict[str, Any]) -> d
     from bench.systems.tfidf import TfidfPeer
 
     systems: dict[str, System] = {"switchboard": Ours(settings)}
-    if not settings.understanding.calibrate:
+    if settings.understanding.calibrate is not True:
         # The same head with its fallback thresholds calibrated for each intent set (see
         # bot/understanding/calibration.py), on the sets with out-of-scope test data.
         systems[CALIBRATED] = Ours(_calibrated(settings))

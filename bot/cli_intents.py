@@ -46,6 +46,7 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluation.report import intent_report, write_reports
     from bot.intent_io import import_intent_set
     from bot.intents import IntentDataError
+    from bot.runtime import calibration_recall
     from bot.understanding.classifier import Thresholds
     from bot.understanding.encoder import Encoder
 
@@ -57,8 +58,8 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
         thresholds = Thresholds.from_settings(understanding)
         predictions = cross_validate(
             encoder, intent_set, thresholds, folds=args.folds, progress=True,
-            calibration_recall=understanding.calibration_recall if understanding.calibrate
-            else None, surface_weight=understanding.surface_weight,
+            calibration_recall=calibration_recall(settings, intent_set),
+            surface_weight=understanding.surface_weight,
         )
     except (IntentDataError, ValueError) as exc:
         print(f"switchboard intents evaluate: {exc}", file=sys.stderr)

@@ -63,9 +63,20 @@ def train_classifier(encoder: Encoder, intent_set: IntentSet, settings: Settings
     understanding = settings.understanding
     return IntentClassifier.train(
         encoder, intent_set, Thresholds.from_settings(understanding), progress=progress,
-        calibration_recall=understanding.calibration_recall if understanding.calibrate else None,
+        calibration_recall=calibration_recall(settings, intent_set),
         surface_weight=understanding.surface_weight,
     )
+
+
+def calibration_recall(settings: Settings, intent_set: IntentSet) -> float | None:
+    """The recall to calibrate the fallback thresholds for, or None to keep the configured."""
+    from bot.understanding.calibration import should_calibrate
+
+    understanding = settings.understanding
+    counts = [len(intent.examples) for intent in intent_set.intents.values()]
+    if should_calibrate(understanding.calibrate, counts):
+        return understanding.calibration_recall
+    return None
 
 
 async def seed_intents(redis: Redis, settings: Settings) -> None:

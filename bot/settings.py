@@ -73,7 +73,8 @@ class UnderstandingSettings(BaseModel):
     ambiguity_threshold: float = Field(default=0.05, ge=0, le=1)
     similarity_threshold: float = Field(default=0.80, ge=0, le=1)
     surface_weight: float = Field(default=0.3, ge=0, lt=1)
-    calibrate: bool = False
+    # "auto": calibrate when the intent set is few-shot (see calibration.should_calibrate).
+    calibrate: bool | Literal["auto"] = "auto"
     calibration_recall: float = Field(default=0.97, gt=0, le=1)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from bench.datasets import IntentSplit
 from bench.systems import Scored
 from bot.intents import Intent, IntentSet
+from bot.runtime import calibration_recall
 from bot.settings import Settings
 from bot.understanding.classifier import IntentClassifier, Thresholds
 from bot.understanding.encoder import Encoder
@@ -57,13 +58,13 @@ class Ours:
         self._settings = settings
         self._threads = threads
         self.thresholds = Thresholds.from_settings(understanding)
-        self._calibration = understanding.calibration_recall if understanding.calibrate else None
+        self._calibrate = understanding.calibrate
         self.settings = {
             "model": understanding.model, "backend": understanding.backend,
             "thresholds": {"confidence": self.thresholds.confidence,
                            "ambiguity": self.thresholds.ambiguity,
                            "similarity": self.thresholds.similarity},
-            "calibrated": self._calibration is not None,
+            "calibrated": self._calibrate,
             "surface_weight": understanding.surface_weight,
         }
         self.classifier: IntentClassifier | None = None
@@ -72,9 +73,11 @@ class Ours:
         # Loading the model is not training: the clock starts after it.
         encoder = fresh_encoder(self._settings, self._threads, root=self._cache_root)
         started = time.perf_counter()
-        self.classifier = IntentClassifier.train(encoder, split_intent_set(split),
+        intent_set = split_intent_set(split)
+        self.classifier = IntentClassifier.train(encoder, intent_set,
                                                  self.thresholds,
-                                                 calibration_recall=self._calibration,
+                                                 calibration_recall=calibration_recall(
+                                                     self._settings, intent_set),
                                                  surface_weight=self._settings.understanding
                                                  .surface_weight)
         return time.perf_counter() - started
