@@ -21,7 +21,9 @@ from typing import Any
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-_HASHER = PasswordHash((Argon2Hasher(),))
+# pwdlib's defaults (argon2id, 64 MiB, 3 passes) but one lane: a hash keeps to one core, so
+# two hashes at once leave the event loop a fair share of a small machine.
+_HASHER = PasswordHash((Argon2Hasher(parallelism=1),))
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="password-hash")
 _LEGACY_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 

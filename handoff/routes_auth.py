@@ -30,18 +30,17 @@ async def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], users: 
                   throttle: ThrottleDep, request: Request) -> TokenOut:
     """Exchange a username and password for a bearer token (throttled per account and address)."""
     address = request.client.host if request.client else "unknown"
-    wait = await throttle.retry_after(form.username, address)
+    wait = await throttle.attempt(form.username, address)
     if wait:
         logger.warning("Sign-in refused for %r from %s: too many failures, retry in %d s",
                        form.username[:64], address, wait)
         raise too_many_attempts(wait)
     user = await users.verify(form.username, form.password)
     if user is None:
-        await throttle.failed(form.username, address)
         logger.info("Failed sign-in for %r from %s", form.username[:64], address)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
                             headers={"WWW-Authenticate": "Bearer"})
-    await throttle.succeeded(form.username)
+    await throttle.succeeded(form.username, address)
     ttl = int(request.app.state.settings.handoff.token_ttl_hours * 3600)
     token = await users.issue_token(user, ttl)
     return TokenOut(access_token=token, username=user.username, role=user.role, expires_in=ttl)
@@ -61,12 +60,12 @@ async def change_password(body: PasswordChangeIn, user: CurrentUser, users: User
                           throttle: ThrottleDep, request: Request) -> None:
     """Change your own password: every session of yours ends, this one too (sign in again)."""
     address = request.client.host if request.client else "unknown"
-    wait = await throttle.retry_after(user.username, address)
+    wait = await throttle.attempt(user.username, address)
     if wait:
         raise too_many_attempts(wait)
     if await users.verify(user.username, body.current_password) is None:
-        await throttle.failed(user.username, address)
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "the current password is wrong")
+    await throttle.succeeded(user.username, address)
     try:
         await users.set_password(user.username, body.new_password)
     except UserError as exc:

@@ -1,8 +1,9 @@
-"""Sign-in throttling: failed attempts counted per account and per client address in Redis.
+"""Sign-in throttling: attempts counted per account and per client address in Redis.
 
-Each counter starts a fixed window at its first failure (INCR, then EXPIRE on the first).
-Once a counter reaches its limit, every attempt on that account or from that address is
-refused with 429 until the window ends, the right password included: otherwise a guesser
+Each counter starts a fixed window at its first attempt (INCR, then EXPIRE on the first); an
+attempt counts before its password is checked and a success gives it back. Once a counter is
+past its limit, every attempt on that account or from that address is refused with 429 until
+the window ends, the right password included: otherwise a guesser
 would learn the password the moment it stopped being refused. The counters are shared by all
 API processes. Keys hold digests, not usernames or addresses.
 """
@@ -23,25 +24,36 @@ class SignInThrottle:
         self.redis = redis
         self.settings = settings
 
-    async def retry_after(self, username: str, address: str) -> int:
-        """Seconds until this account and address may try again; 0 when they may now."""
+    async def attempt(self, username: str, address: str) -> int:
+        """Count this attempt against the account and the address; the seconds until they may
+        try again when either is over its limit, else 0 (go on and check the password).
+
+        Every attempt counts before its password is checked, not after it failed: twenty
+        concurrent guesses cannot all slip past a limit of five while the first ones are
+        still being hashed."""
         wait = 0
-        for key, limit in self._counters(username, address):
-            count = await self.redis.get(key)
-            if count is not None and int(count) >= limit:
+        window_ms = int(self.settings.signin_window_seconds * 1000)
+        counters = self._counters(username, address)
+        for key, limit in counters:
+            count = await self.redis.incr(key)
+            if count == 1:
+                await self.redis.pexpire(key, window_ms)
+            if count > limit:
                 wait = max(wait, await self._seconds_left(key))
+        if wait:
+            # A refused attempt checked no password: it does not count (a locked-out agent
+            # retrying must not lock out the whole office behind one address).
+            for key, _ in counters:
+                await self.redis.decr(key)
         return wait
 
-    async def failed(self, username: str, address: str) -> None:
-        window_ms = int(self.settings.signin_window_seconds * 1000)
-        for key, _ in self._counters(username, address):
-            if await self.redis.incr(key) == 1:
-                await self.redis.pexpire(key, window_ms)
-
-    async def succeeded(self, username: str) -> None:
-        """The account's own count starts over; the address's does not (one right password
-        must not reset a guesser working through many accounts)."""
-        await self.redis.delete(keys.signin_failures("account", _digest(username.lower())))
+    async def succeeded(self, username: str, address: str) -> None:
+        """The account's count starts over; the address only gets this attempt back (one
+        right password must not reset a guesser working through many accounts)."""
+        account, address_key = (key for key, _ in self._counters(username, address))
+        await self.redis.delete(account)
+        if int(await self.redis.get(address_key) or 0) > 0:
+            await self.redis.decr(address_key)
 
     def _counters(self, username: str, address: str) -> list[tuple[str, int]]:
         return [

@@ -56,11 +56,11 @@ async def live_streams(redis: aioredis.Redis) -> int:
     return int(count)
 
 
-async def wait_for_streams(redis: aioredis.Redis, count: int, timeout: float) -> float:
+async def wait_for_streams(redis: aioredis.Redis, count: int, within: float) -> float:
     """Seconds until exactly ``count`` streams are open."""
     start = time.monotonic()
     while await live_streams(redis) != count:
-        assert time.monotonic() - start < timeout, f"still {await live_streams(redis)} streams"
+        assert time.monotonic() - start < within, f"still {await live_streams(redis)} streams"
         await asyncio.sleep(0.05)
     return time.monotonic() - start
 
