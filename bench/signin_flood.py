@@ -12,20 +12,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import shutil
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import httpx
 import uvicorn
 
+import bot
 from bot.app import create_app
 from bot.settings import HandoffSettings, Settings
+
+ROOT = Path(bot.__file__).resolve().parent.parent
 
 
 def _free_port() -> int:
@@ -86,15 +90,30 @@ async def _measure(base: str, attempts: int, concurrency: int) -> dict[str, obje
             "busy_max": max(busy), "statuses": statuses, "seconds": seconds}
 
 
-def _serve(settings: Settings) -> tuple[uvicorn.Server, threading.Thread, str]:
+def _serve(url: str, data: str, limits: dict[str, int], port: int) -> None:
+    """The app alone in this process (``--serve``): the flooding clients must not share its
+    interpreter, or they would compete with it for the GIL and blur the figures."""
+    settings = Settings(data_dir=Path(data), redis={"url": url}, run_worker_in_api=False,
+                        handoff=limits, understanding={"intents_dir": ROOT / "intents"})
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="error")
+
+
+def _start(url: str, data: str, limits: dict[str, int]) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="error", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    return server, thread, f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, __file__, "--serve", url, data,
+                               json.dumps(limits), str(port)], cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            raise RuntimeError("the app did not start (see its log above)")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
 
 
 def _add_user(redis_url: str) -> None:
@@ -111,13 +130,17 @@ def _add_user(redis_url: str) -> None:
 
 
 def main() -> None:
+    if len(sys.argv) == 6 and sys.argv[1] == "--serve":
+        _serve(sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), int(sys.argv[5]))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--attempts", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args()
     port = _free_port()
     redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(port),
-                              "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+                              "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                             stdout=subprocess.DEVNULL)
     url = f"redis://127.0.0.1:{port}/0"
     time.sleep(0.5)
     rows = []
@@ -128,15 +151,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as data:
             for name, limits in modes if throttled else [("no throttling (old code)", {})]:
                 _add_user(url)
-                settings = Settings(data_dir=Path(data), redis={"url": url},
-                                    run_worker_in_api=False, handoff=limits)
-                server, thread, base = _serve(settings)
+                server, base = _start(url, data, limits)
                 try:
                     rows.append((name, asyncio.run(_measure(base, args.attempts,
                                                              args.concurrency))))
                 finally:
-                    server.should_exit = True
-                    thread.join(15)
+                    server.terminate()
+                    server.wait(15)
     finally:
         redis.terminate()
         redis.wait(10)

@@ -72,7 +72,8 @@ async def _stream(request: Request, tickets: TicketsDep, session: Session, sessi
     try:
         yield ": connected\n\n"
         while not await request.is_disconnected():
-            message = await pubsub.get_message(timeout=_SESSION_CHECK_SECONDS)
+            # Half the check interval: a check is never more than 1.5 intervals late.
+            message = await pubsub.get_message(timeout=_SESSION_CHECK_SECONDS / 2)
             now = loop.time()
             if now - checked >= _SESSION_CHECK_SECONDS:
                 checked = now
