@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot import http_limits
+from bot.access_log import redact_access_log
 from bot.brain import Brain
 from bot.deps import RedisDep
 from bot.http_unavailable import add_redis_outage_handler
@@ -46,6 +47,7 @@ class Health(BaseModel):
 
 def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
     """Build the app. With ``run_worker_in_api`` it also runs a worker and the reply senders."""
+    redact_access_log()  # no token, openid or conversation id in uvicorn's access log
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

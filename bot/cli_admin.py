@@ -24,6 +24,18 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add.add_argument("--team", action="append", default=[], help="a team they serve (repeat)")
     add.add_argument("--capacity", type=int, default=5, help="open tickets they can hold")
     add.set_defaults(handler=lambda args, settings: with_redis(settings, _add_user, args))
+    passwd = user_commands.add_parser("passwd", help="set a user's password (ends their sessions)")
+    passwd.add_argument("name")
+    passwd.add_argument("--password-stdin", action="store_true", required=True,
+                        help="read the password from standard input (never from the command line)")
+    passwd.set_defaults(handler=lambda args, settings: with_redis(settings, _passwd, args))
+    role = user_commands.add_parser("role", help="change a user's role (ends their sessions)")
+    role.add_argument("name")
+    role.add_argument("--role", choices=["agent", "admin"], required=True)
+    role.set_defaults(handler=lambda args, settings: with_redis(settings, _set_role, args))
+    sign_out = user_commands.add_parser("sign-out", help="end every session of a user")
+    sign_out.add_argument("name")
+    sign_out.set_defaults(handler=lambda args, settings: with_redis(settings, _sign_out, args))
     listing = user_commands.add_parser("list", help="list users")
     listing.set_defaults(handler=lambda args, settings: with_redis(settings, _list_users, args))
 
@@ -59,7 +71,44 @@ async def _add_user(redis: Redis, settings: Settings, args: argparse.Namespace) 
     except UserError as exc:
         print(f"switchboard users add: {exc}", file=sys.stderr)
         return 2
-    print(f"User {args.name} ({args.role}) saved.")
+    print(f"User {args.name} ({args.role}) saved; any sessions of theirs ended.")
+    return 0
+
+
+async def _passwd(redis: Redis, settings: Settings, args: argparse.Namespace) -> int:
+    from handoff.users import UserError, UserStore
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        await UserStore(redis).set_password(args.name, password)
+    except UserError as exc:
+        print(f"switchboard users passwd: {exc}", file=sys.stderr)
+        return 2
+    print(f"Password of {args.name} changed; their sessions ended.")
+    return 0
+
+
+async def _set_role(redis: Redis, settings: Settings, args: argparse.Namespace) -> int:
+    from handoff.users import UserError, UserStore
+
+    try:
+        await UserStore(redis).set_role(args.name, args.role)
+    except UserError as exc:
+        print(f"switchboard users role: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.name} is now {args.role}; their sessions ended.")
+    return 0
+
+
+async def _sign_out(redis: Redis, settings: Settings, args: argparse.Namespace) -> int:
+    from handoff.users import UserStore
+
+    users = UserStore(redis)
+    if await users.get(args.name) is None:
+        print(f"switchboard users sign-out: no user {args.name!r}", file=sys.stderr)
+        return 2
+    ended = await users.end_sessions(args.name, "ended from the command line")
+    print(f"Ended {ended} session(s) of {args.name}.")
     return 0
 
 

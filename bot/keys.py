@@ -113,7 +113,23 @@ def customer_days(customer_key: str) -> str:
 
 
 def session_token(token_digest: str) -> str:
+    """JSON {"username", "issued"}: one console session, keyed by its token's SHA-256 (SET EX)."""
     return f"{PREFIX}:token:{token_digest}"
+
+
+def user_sessions(username: str) -> str:
+    """Set of the token digests of one user's sessions, so that all of them can be ended."""
+    return f"{PREFIX}:user:{username}:sessions"
+
+
+def stream_ticket(ticket_digest: str) -> str:
+    """JSON {"session"}: a single-use, short-lived pass to open the live event stream."""
+    return f"{PREFIX}:stream-ticket:{ticket_digest}"
+
+
+def signin_failures(scope: str, subject_digest: str) -> str:
+    """Counter of failed sign-ins of one account or one client address in the current window."""
+    return f"{PREFIX}:signin:failures:{scope}:{subject_digest}"
 
 
 def agent_presence(username: str) -> str:

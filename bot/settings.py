@@ -197,6 +197,11 @@ class HandoffSettings(BaseModel):
     presence_timeout_seconds: float = Field(default=90, gt=0)
     breach_webhook_url: str | None = None
     token_ttl_hours: float = Field(default=12, gt=0)
+    # Sign-in throttling: this many failures of one account, or from one client address,
+    # within the window lock further attempts until the window ends.
+    signin_failures_per_account: int = Field(default=5, ge=1)
+    signin_failures_per_address: int = Field(default=20, ge=1)
+    signin_window_seconds: float = Field(default=300, gt=0)
     watch_interval_seconds: float = Field(default=5, gt=0)
     tiers: TierRules = TierRules()
 

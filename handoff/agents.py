@@ -51,12 +51,28 @@ class Presence:
                               mapping={"status": status, "since": now, "heartbeat": now})
 
     async def heartbeat(self, username: str) -> None:
-        await self.redis.hset(keys.agent_presence(username), "heartbeat", f"{self.clock():.3f}")
+        now = f"{self.clock():.3f}"
+        key = keys.agent_presence(username)
+        # "since" the first request of an agent who never chose a status: see status().
+        await self.redis.hsetnx(key, "since", now)
+        await self.redis.hset(key, "heartbeat", now)
+
+    async def at_work(self, username: str) -> None:
+        """An agent who takes or answers a ticket is at work: an offline one becomes online
+        (else their ticket would go back to the queue as "went offline"); away stays away."""
+        status, _ = await self.status(username)
+        if status == "offline":
+            await self.set_status(username, "online")
 
     async def status(self, username: str) -> tuple[str, float]:
         """(effective status, since when). An online agent whose console went silent for
-        ``presence_timeout_seconds`` counts as offline from their last heartbeat."""
+        ``presence_timeout_seconds`` counts as offline from their last heartbeat. An agent
+        who never chose a status counts as online while their console talks to the server
+        (since their first request): signing in and working is being present."""
         data = await self.redis.hgetall(keys.agent_presence(username))
+        if "status" not in data and "heartbeat" in data:
+            data["status"] = "online"
+            data.setdefault("since", data["heartbeat"])
         status = data.get("status", "offline")
         since = float(data.get("since", 0))
         heartbeat = float(data.get("heartbeat", 0))

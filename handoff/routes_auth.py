@@ -1,43 +1,83 @@
-"""Sign-in, the signed-in agent, presence, and the team list."""
+"""Sign-in (throttled), sign-out, the signed-in agent, their password and presence, the team
+list."""
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.security import (
-    HTTPAuthorizationCredentials,
-    HTTPBearer,
-    OAuth2PasswordRequestForm,
+from fastapi.security import OAuth2PasswordRequestForm
+
+from handoff.deps import (
+    AssignerDep,
+    CurrentSession,
+    CurrentUser,
+    PresenceDep,
+    ThrottleDep,
+    UsersDep,
 )
+from handoff.schemas import PasswordChangeIn, PresenceIn, TokenOut
+from handoff.users import UserError
 
-from handoff.deps import AssignerDep, CurrentUser, PresenceDep, UsersDep
-from handoff.schemas import PresenceIn, TokenOut
-
+logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["agents"])
 
 
-@router.post("/auth/token", response_model=TokenOut)
+@router.post("/auth/token", response_model=TokenOut,
+             responses={429: {"description": "too many failed sign-ins; see Retry-After"}})
 async def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], users: UsersDep,
-                  request: Request) -> TokenOut:
-    """Exchange a username and password for a bearer token."""
+                  throttle: ThrottleDep, request: Request) -> TokenOut:
+    """Exchange a username and password for a bearer token (throttled per account and address)."""
+    address = request.client.host if request.client else "unknown"
+    wait = await throttle.attempt(form.username, address)
+    if wait:
+        logger.warning("Sign-in refused for %r from %s: too many failures, retry in %d s",
+                       form.username[:64], address, wait)
+        raise too_many_attempts(wait)
     user = await users.verify(form.username, form.password)
     if user is None:
+        logger.info("Failed sign-in for %r from %s", form.username[:64], address)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
                             headers={"WWW-Authenticate": "Bearer"})
+    await throttle.succeeded(form.username, address)
     ttl = int(request.app.state.settings.handoff.token_ttl_hours * 3600)
     token = await users.issue_token(user, ttl)
     return TokenOut(access_token=token, username=user.username, role=user.role, expires_in=ttl)
 
 
 @router.delete("/auth/token", status_code=status.HTTP_204_NO_CONTENT)
-async def sign_out(user: CurrentUser, users: UsersDep, presence: PresenceDep,
-                   credentials: Annotated[HTTPAuthorizationCredentials | None,
-                                          Depends(HTTPBearer(auto_error=False))]) -> None:
-    """End this session: the token stops working, and the agent goes offline."""
-    if credentials is not None:
-        await users.revoke(credentials.credentials)
+async def sign_out(found: CurrentSession, users: UsersDep, presence: PresenceDep) -> None:
+    """End this session: the token and its live stream stop working, and the agent goes
+    offline."""
+    user, session = found
+    await users.sessions.end_session(session)
     await presence.set_status(user.username, "offline")
+
+
+@router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+async def change_password(body: PasswordChangeIn, user: CurrentUser, users: UsersDep,
+                          throttle: ThrottleDep, request: Request) -> None:
+    """Change your own password: every session of yours ends, this one too (sign in again)."""
+    address = request.client.host if request.client else "unknown"
+    wait = await throttle.attempt(user.username, address)
+    if wait:
+        raise too_many_attempts(wait)
+    if await users.verify(user.username, body.current_password) is None:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "the current password is wrong")
+    await throttle.succeeded(user.username, address)
+    try:
+        await users.set_password(user.username, body.new_password)
+    except UserError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+
+
+def too_many_attempts(seconds: int) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        {"message": f"Too many failed sign-ins. Try again in {seconds} s.",
+         "message_zh": f"登录失败次数过多，请 {seconds} 秒后再试。", "retry_after": seconds},
+        headers={"Retry-After": str(seconds)})
 
 
 @router.get("/canned")

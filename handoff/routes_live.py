@@ -2,44 +2,89 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot import keys
 from handoff import metrics
-from handoff.deps import CurrentUser, PresenceDep, TicketsDep, UsersDep, user_from_token
+from handoff.deps import (
+    CurrentSession,
+    CurrentUser,
+    PresenceDep,
+    TicketsDep,
+    UsersDep,
+    session_from_token,
+)
+from handoff.schemas import StreamTicketOut
+from handoff.sessions import STREAM_TICKET_SECONDS, Session, Sessions
 
 router = APIRouter(tags=["live"])
 
 _PING_SECONDS = 15.0
+# How often an open stream checks that its session still exists: a revoked session's stream
+# closes within about this long (one EXISTS per stream per second).
+_SESSION_CHECK_SECONDS = 1.0
+_bearer = HTTPBearer(auto_error=False)
+
+
+@router.post("/api/events/ticket", response_model=StreamTicketOut)
+async def stream_ticket(found: CurrentSession, users: UsersDep) -> StreamTicketOut:
+    """A single-use pass (valid 30 s) to open the event stream: EventSource cannot send an
+    Authorization header, and a token must never travel in a URL."""
+    ticket = await users.sessions.stream_ticket(found[1])
+    return StreamTicketOut(ticket=ticket, expires_in=STREAM_TICKET_SECONDS)
 
 
 @router.get("/api/events")
-async def events(request: Request, users: UsersDep, presence: PresenceDep,
-                 tickets: TicketsDep, token: str = Query("", description="bearer token")):
-    """Server-Sent Events: `ticket`, `message` and `breach` events as they happen."""
-    user = await user_from_token(users, presence, token)
-    return StreamingResponse(_stream(request, tickets, user.username, presence),
+async def events(request: Request, users: UsersDep, presence: PresenceDep, tickets: TicketsDep,
+                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+                 ticket: str = Query("", description="from POST /api/events/ticket")):
+    """Server-Sent Events: `ticket`, `message` and `breach` events as they happen; a
+    `session_ended` event, then the end of the stream, when the session is signed out or
+    revoked. Open it with a stream ticket (browsers) or an Authorization header."""
+    if ticket:
+        session = await users.sessions.redeem_stream_ticket(ticket)
+        if session is None or await users.get(session.username) is None:
+            raise HTTPException(status.HTTP_401_UNAUTHORIZED,
+                                "invalid, used or expired stream ticket")
+        await presence.heartbeat(session.username)
+    else:
+        _, session = await session_from_token(users, presence,
+                                              credentials.credentials if credentials else None)
+    return StreamingResponse(_stream(request, tickets, session, users.sessions, presence),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
-async def _stream(request: Request, tickets: TicketsDep, username: str,
+async def _stream(request: Request, tickets: TicketsDep, session: Session, sessions: Sessions,
                   presence: PresenceDep) -> AsyncIterator[str]:
     pubsub = request.app.state.redis.pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe(keys.CONSOLE_CHANNEL, keys.EVENTS_CHANNEL)
+    loop = asyncio.get_running_loop()
+    checked = pinged = loop.time()
     try:
         yield ": connected\n\n"
         while not await request.is_disconnected():
-            message = await pubsub.get_message(timeout=_PING_SECONDS)
+            # Half the check interval: a check is never more than 1.5 intervals late.
+            message = await pubsub.get_message(timeout=_SESSION_CHECK_SECONDS / 2)
+            now = loop.time()
+            if now - checked >= _SESSION_CHECK_SECONDS:
+                checked = now
+                if not await sessions.alive(session.digest):
+                    yield 'event: session_ended\ndata: {"reason": "signed out"}\n\n'
+                    return
             if message is None:
-                await presence.heartbeat(username)  # an open console is a present agent
-                yield ": ping\n\n"
+                if now - pinged >= _PING_SECONDS:
+                    pinged = now
+                    await presence.heartbeat(session.username)  # an open console is present
+                    yield ": ping\n\n"
                 continue
             event = await _translate(json.loads(message["data"]), tickets)
             if event is not None:

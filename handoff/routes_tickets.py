@@ -14,7 +14,7 @@ from bot.intent_versions import IntentVersions
 from bot.messages import OutboundReply
 from bot.misses import MissLog
 from bot.responder import pick_text
-from handoff.deps import CurrentUser, CustomersDep, TicketsDep
+from handoff.deps import CurrentUser, CustomersDep, PresenceDep, TicketsDep
 from handoff.models import Ticket, TicketConflict, TicketNotFound
 from handoff.schemas import FlagIn, NoteIn, ReplyIn, ResolveIn, TransferIn
 
@@ -46,9 +46,11 @@ async def get_ticket(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
 
 @router.post("/{ticket_id}/claim")
 async def claim(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
-                customers: CustomersDep, request: Request) -> dict[str, Any]:
-    """Take the ticket; 409 when another agent has it."""
+                customers: CustomersDep, presence: PresenceDep,
+                request: Request) -> dict[str, Any]:
+    """Take the ticket (an offline agent becomes online); 409 when another agent has it."""
     ticket = await _change(tickets.claim(ticket_id, user.username))
+    await presence.at_work(user.username)
     return await _detail(ticket, customers, request)
 
 
@@ -62,12 +64,13 @@ async def release(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
 
 @router.post("/{ticket_id}/messages", status_code=status.HTTP_202_ACCEPTED)
 async def reply(ticket_id: str, body: ReplyIn, user: CurrentUser, tickets: TicketsDep,
-                request: Request) -> dict[str, str]:
+                presence: PresenceDep, request: Request) -> dict[str, str]:
     """Send a reply to the customer on their platform (claims a waiting ticket)."""
     text = body.text.strip()
     if not text:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "text is empty")
     ticket = await _change(tickets.agent_replied(ticket_id, user.username))
+    await presence.at_work(user.username)
     channel, chat_id = ticket.channel, ticket.chat_id
     if channel == "comment" and ticket.customer.platform in PRIVATE_ANSWER_TO_COMMENTS:
         # A WeChat article comment can only get a short public reply; a person's answer goes to

@@ -44,3 +44,21 @@ class CustomerIn(BaseModel):
 class FlagIn(BaseModel):
     intent: str = Field(min_length=1, max_length=64)
     text: str | None = Field(default=None, max_length=2000)
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=8, max_length=1024)
+
+
+class PasswordIn(BaseModel):
+    password: str = Field(min_length=8, max_length=1024)
+
+
+class RoleIn(BaseModel):
+    role: Literal["agent", "admin"]
+
+
+class StreamTicketOut(BaseModel):
+    ticket: str
+    expires_in: int

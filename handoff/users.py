@@ -1,32 +1,35 @@
-"""Console users (agents and admins): hashed passwords and revocable session tokens.
+"""Console users (agents and admins): hashed passwords, roles, and their sessions.
 
-Passwords are hashed with scrypt and a per-user salt; session tokens are random, stored in
-Redis only as their SHA-256 digest with a TTL, so a leaked database holds no usable token.
+Passwords are hashed with argon2id (``handoff.passwords``); sessions live in Redis
+(``handoff.sessions``). Whatever changes who a user is or how they prove it (a new password,
+a new role, the user re-created) ends all of their sessions: a stolen token or a console left
+open elsewhere stops working at once.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
+import logging
 import re
-import secrets
 from dataclasses import dataclass, field
 from typing import Literal
 
 from redis.asyncio import Redis
 
 from bot import keys
+from handoff import passwords
+from handoff.sessions import Session, Sessions
+
+logger = logging.getLogger(__name__)
 
 Role = Literal["agent", "admin"]
 ROLES: tuple[Role, ...] = ("agent", "admin")
 _USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,32}$")
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 MIN_PASSWORD_LENGTH = 8
 
 
 class UserError(ValueError):
-    """A user that cannot be created as asked."""
+    """A user that cannot be created or changed as asked."""
 
 
 @dataclass(frozen=True)
@@ -40,21 +43,39 @@ class User:
 class UserStore:
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+        self.sessions = Sessions(redis)
 
     async def add(self, username: str, role: str, password: str, *,
                   teams: tuple[str, ...] = (), capacity: int = 5) -> User:
-        """Create or replace a user (replacing resets the password)."""
+        """Create or replace a user (replacing resets the password and ends their sessions)."""
         if not _USERNAME.match(username):
             raise UserError("username: 2-32 letters, digits, '.', '_' or '-'")
-        if role not in ROLES:
-            raise UserError(f"role must be one of {', '.join(ROLES)}")
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-        salt = secrets.token_bytes(16)
+        _check_role(role)
+        _check_password(password)
         record = {"role": role, "teams": list(teams), "capacity": capacity,
-                  "salt": salt.hex(), "hash": _hash(password, salt).hex()}
+                  "password": await passwords.hash_password(password)}
         await self.redis.hset(keys.USERS, username, json.dumps(record))
+        await self.end_sessions(username, "user saved")
         return User(username, role, tuple(teams), capacity)  # type: ignore[arg-type]
+
+    async def set_password(self, username: str, password: str) -> None:
+        """A new password; every session of the user ends."""
+        _check_password(password)
+        record = await self._record(username)
+        record.pop("salt", None)
+        record.pop("hash", None)
+        record["password"] = await passwords.hash_password(password)
+        await self.redis.hset(keys.USERS, username, json.dumps(record))
+        await self.end_sessions(username, "password changed")
+
+    async def set_role(self, username: str, role: str) -> User:
+        """A new role; every session of the user ends (their rights changed)."""
+        _check_role(role)
+        record = await self._record(username)
+        record["role"] = role
+        await self.redis.hset(keys.USERS, username, json.dumps(record))
+        await self.end_sessions(username, "role changed")
+        return _user(username, record)
 
     async def get(self, username: str) -> User | None:
         raw = await self.redis.hget(keys.USERS, username)
@@ -67,37 +88,56 @@ class UserStore:
 
     async def verify(self, username: str, password: str) -> User | None:
         raw = await self.redis.hget(keys.USERS, username)
-        if raw is None:
-            _hash(password, b"\0" * 16)  # same work either way: no timing hint of who exists
+        record = json.loads(raw) if raw else None
+        matches, new_hash = await passwords.check(password, record)
+        if not matches or record is None:
             return None
-        record = json.loads(raw)
-        expected = bytes.fromhex(record["hash"])
-        if not hmac.compare_digest(_hash(password, bytes.fromhex(record["salt"])), expected):
-            return None
+        if new_hash is not None:  # an old scrypt hash, or older argon2 parameters
+            record.pop("salt", None)
+            record.pop("hash", None)
+            record["password"] = new_hash
+            await self.redis.hset(keys.USERS, username, json.dumps(record))
+            logger.info("Re-hashed the password of %s with argon2", username)
         return _user(username, record)
 
     async def issue_token(self, user: User, ttl_seconds: int) -> str:
-        token = secrets.token_urlsafe(32)
-        await self.redis.set(keys.session_token(_digest(token)),
-                             json.dumps({"username": user.username}), ex=ttl_seconds)
-        return token
+        return await self.sessions.issue(user.username, ttl_seconds)
 
     async def user_for_token(self, token: str) -> User | None:
-        raw = await self.redis.get(keys.session_token(_digest(token)))
-        if raw is None:
+        found = await self.session_for_token(token)
+        return found[0] if found else None
+
+    async def session_for_token(self, token: str) -> tuple[User, Session] | None:
+        session = await self.sessions.find(token)
+        if session is None:
             return None
-        return await self.get(json.loads(raw)["username"])
+        user = await self.get(session.username)
+        return (user, session) if user is not None else None
 
     async def revoke(self, token: str) -> None:
-        await self.redis.delete(keys.session_token(_digest(token)))
+        await self.sessions.end(token)
+
+    async def end_sessions(self, username: str, why: str) -> int:
+        ended = await self.sessions.end_all(username)
+        if ended:
+            logger.info("Ended %d session(s) of %s: %s", ended, username, why)
+        return ended
+
+    async def _record(self, username: str) -> dict:
+        raw = await self.redis.hget(keys.USERS, username)
+        if raw is None:
+            raise UserError(f"no user {username!r}")
+        return json.loads(raw)
 
 
-def _hash(password: str, salt: bytes) -> bytes:
-    return hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}")
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def _user(username: str, record: dict) -> User:

@@ -51,7 +51,7 @@ async def test_unauthorized_requests_are_refused(api: httpx.AsyncClient) -> None
     assert (await api.get("/api/tickets", headers=bad)).status_code == 401
     wrong = await api.post("/api/auth/token", data={"username": "alice", "password": "nope"})
     assert wrong.status_code == 401
-    assert (await api.get("/api/events?token=nope")).status_code == 401
+    assert (await api.get("/api/events?ticket=nope")).status_code == 401
     agent = await bearer(api, "alice")
     refused = await api.post("/api/customers/import", content=b"webchat:x,vip\n", headers=agent)
     assert refused.status_code == 403
@@ -146,14 +146,19 @@ async def test_canned_replies_are_signed_by_the_agent(api: httpx.AsyncClient) ->
 
 
 async def test_live_events_carry_new_tickets_and_messages(api: httpx.AsyncClient) -> None:
-    token = (await bearer(api, "alice"))["Authorization"].removeprefix("Bearer ")
+    alice = await bearer(api, "alice")
+    ticket = (await api.post("/api/events/ticket", headers=alice)).json()["ticket"]
     events: list[tuple[str, str]] = []
+    connected = asyncio.Event()
 
     async def listen() -> None:
-        async with api.stream("GET", f"/api/events?token={token}") as stream:
+        async with api.stream("GET", f"/api/events?ticket={ticket}") as stream:
+            assert stream.status_code == 200
             kind = ""
             async for line in stream.aiter_lines():
-                if line.startswith("event: "):
+                if line == ": connected":
+                    connected.set()
+                elif line.startswith("event: "):
                     kind = line.removeprefix("event: ")
                 elif line.startswith("data: "):
                     events.append((kind, line.removeprefix("data: ")))
@@ -161,7 +166,7 @@ async def test_live_events_carry_new_tickets_and_messages(api: httpx.AsyncClient
                         return
 
     listener = asyncio.create_task(listen())
-    await asyncio.sleep(0.3)
+    await asyncio.wait_for(connected.wait(), 10)
     await _say(api, "conv-live-0001", "转人工")
     await _messages(api, "conv-live-0001", 2)
     await _say(api, "conv-live-0001", "还有吗")

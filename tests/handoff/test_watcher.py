@@ -135,3 +135,46 @@ async def test_one_watcher_holds_the_lease_and_hands_it_over_when_it_stops(
     stop.set()
     await running
     assert await second.lease.hold()  # released on the way out: no wait for it to lapse
+
+
+async def test_an_agent_who_never_chose_a_status_keeps_what_they_claim(
+    redis_client: Redis,
+) -> None:
+    clock = Clock(1_800_000_000.0)
+    _, tickets, users, presence, assigner = _parts(redis_client, clock)
+    await users.add("alice", "agent", "password-a")
+    await tickets.open("t1", inbound(conversation="conv-t1"), reason="r", severity="normal",
+                       tier="new", signals={})
+    assert await presence.status("alice") == ("offline", 0.0)  # never signed in
+    await presence.heartbeat("alice")  # any console call
+    await tickets.claim("t1", "alice")
+    await presence.at_work("alice")
+    for _ in range(10):  # ten minutes of work, the console calling in
+        clock.now += 60
+        await presence.heartbeat("alice")
+        assert await assigner.release_abandoned() == []
+    assert (await presence.status("alice"))[0] == "online"
+
+    clock.now += 30 + 61  # the console went silent: offline, then released after 60 s
+    [released] = await assigner.release_abandoned()
+    assert "went offline" in released.events[-1]["detail"]
+
+
+async def test_claiming_after_signing_out_sets_the_agent_online(redis_client: Redis) -> None:
+    clock = Clock(1_800_000_000.0)
+    _, tickets, users, presence, assigner = _parts(redis_client, clock)
+    await users.add("alice", "agent", "password-a")
+    await presence.set_status("alice", "offline")  # signed out yesterday
+    clock.now += 86_400
+    await presence.heartbeat("alice")
+    await tickets.open("t1", inbound(conversation="conv-t1"), reason="r", severity="normal",
+                       tier="new", signals={})
+    await tickets.claim("t1", "alice")
+    await presence.at_work("alice")
+    clock.now += 5
+    assert await assigner.release_abandoned() == []
+    assert await presence.status("alice") == ("online", clock.now - 5)
+
+    await presence.set_status("alice", "away")
+    await presence.at_work("alice")  # away stays away (and keeps its tickets)
+    assert (await presence.status("alice"))[0] == "away"

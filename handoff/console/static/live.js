@@ -6,6 +6,7 @@ import { customerName } from "./format.js";
 import { t } from "./i18n.js";
 import { loadMetrics } from "./metrics.js";
 import { highlight, loadQueue, renderQueue, upsert } from "./queue.js";
+import { signOut } from "./session.js";
 import { state } from "./state.js";
 import { openTicket, renderDetail } from "./ticket.js";
 import { appendEntry } from "./transcript.js";
@@ -16,10 +17,21 @@ export function setLive(mode) {
   node.textContent = t(`live.${mode}`);
 }
 
-export function connectEvents() {
-  const source = new EventSource(`/api/events?token=${encodeURIComponent(state.session.token)}`);
-  state.source = source;
+// EventSource cannot send the Authorization header, and a token must never sit in a URL (logs,
+// history): each connection trades the token for a single-use stream ticket first.
+export async function connectEvents() {
+  const generation = state.liveGeneration;
   setLive(state.dropped ? "reconnecting" : "connecting");
+  let ticket;
+  try {
+    ({ ticket } = await api("POST", "/api/events/ticket"));
+  } catch {
+    if (state.session && generation === state.liveGeneration) retryLater(generation);
+    return; // a 401 has signed us out already
+  }
+  if (!state.session || generation !== state.liveGeneration) return; // signed out meanwhile
+  const source = new EventSource(`/api/events?ticket=${encodeURIComponent(ticket)}`);
+  state.source = source;
   source.onopen = () => {
     state.retryMs = 1000;
     setLive("live");
@@ -33,18 +45,27 @@ export function connectEvents() {
   source.onerror = () => {
     if (state.source !== source) return;
     source.close();
-    state.dropped = true;
-    setLive("reconnecting");
-    const delay = state.retryMs + Math.random() * 500;
-    state.retryMs = Math.min(state.retryMs * 2, 30000);
-    state.reconnectTimer = setTimeout(async () => {
-      try { await api("GET", "/api/me"); } catch { if (!state.session) return; }
-      if (state.session) connectEvents();
-    }, delay);
+    state.source = null;
+    retryLater(state.liveGeneration);
   };
+  // Signed out elsewhere, password or role changed, or revoked by an admin.
+  source.addEventListener("session_ended", () => {
+    if (state.source === source) signOut(t("signin.ended"));
+  });
   source.addEventListener("ticket", (event) => onTicket(JSON.parse(event.data)));
   source.addEventListener("message", (event) => onMessage(JSON.parse(event.data)));
   source.addEventListener("breach", (event) => onBreach(JSON.parse(event.data)));
+}
+
+function retryLater(generation) {
+  state.dropped = true;
+  setLive("reconnecting");
+  const delay = state.retryMs + Math.random() * 500;
+  state.retryMs = Math.min(state.retryMs * 2, 30000);
+  clearTimeout(state.reconnectTimer);
+  state.reconnectTimer = setTimeout(() => {
+    if (state.session && generation === state.liveGeneration) connectEvents();
+  }, delay);
 }
 
 export function onTicket(ticket) {

@@ -22,8 +22,7 @@ export async function signIn(event) {
     const response = await fetch("/api/auth/token", { method: "POST", body: form });
     const data = await response.json().catch(() => null);
     if (!response.ok) {
-      const reason = response.status === 401 ? t("signin.bad") : detailOf(data, response.statusText);
-      $("signin-error").textContent = reason;
+      $("signin-error").textContent = signInRefusal(response, data);
       return;
     }
     state.session = { token: data.access_token, username: data.username, role: data.role,
@@ -36,10 +35,21 @@ export async function signIn(event) {
   }
 }
 
+function signInRefusal(response, data) {
+  if (response.status === 401) return t("signin.bad");
+  if (response.status === 429) {
+    const seconds = Number(response.headers.get("Retry-After")) || data?.detail?.retry_after || 60;
+    return t("signin.throttled", { seconds });
+  }
+  return detailOf(data, response.statusText);
+}
+
 export function signOut(message) {
   if (state.session && message === undefined) {
-    // Signing out on purpose means "give me no new tickets"; best effort.
-    api("PUT", "/api/me/presence", { status: "offline" }).catch(() => {});
+    // Signing out on purpose ends the session on the server (the token and its live stream
+    // stop working) and sets the agent offline. keepalive: it outlives a closing tab.
+    fetch("/api/auth/token", { method: "DELETE", keepalive: true,
+      headers: { Authorization: `Bearer ${state.session.token}` } }).catch(() => {});
   }
   stopLive();
   hooks.stop.forEach((fn) => fn());
@@ -80,6 +90,7 @@ export function stopLive() {
     state.syncTimer]) clearTimeout(timer);
   state.source?.close();
   state.source = null;
+  state.liveGeneration += 1; // a stream still being set up must not start after this
   state.dropped = false;
   state.retryMs = 1000;
 }

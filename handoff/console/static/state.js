@@ -6,7 +6,7 @@ export const state = {
   tickets: new Map(), order: [], selectedId: null,
   openId: null, detail: null, customer: null, loading: false, buffered: [],
   canned: [], skewMs: 0, timers: [], sessionTimer: null, metricsTimer: null, syncTimer: null,
-  source: null, dropped: false, retryMs: 1000, reconnectTimer: null,
+  source: null, dropped: false, retryMs: 1000, reconnectTimer: null, liveGeneration: 0,
   highlights: new Map(), // ticket id -> {cls: "arrived"|"flash", until: ms}, kept across redraws
 };
 
