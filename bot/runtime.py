@@ -99,7 +99,7 @@ def build_pipeline(brain: Brain, settings: Settings, redis: Redis) -> Pipeline:
     customers = CustomerStore(redis, settings.handoff.tiers)
     burst = settings.assessment.burst
     assess: list[Stage] = [] if brain.assessor is None else [
-        AssessStage(brain.assessor, redis, BurstRule(burst.count, burst.window_seconds,
+        AssessStage(brain, redis, BurstRule(burst.count, burst.window_seconds,
                                                      burst.topic))]
     return Pipeline([
         ConversationStage(tickets, customers),

@@ -184,12 +184,24 @@ class BurstRule:
     window_seconds: float
     topic: str = "intent"  # "intent": per top intent (or crisis keyword); "any": one topic
 
-    def topic_of(self, understanding: Understanding, keyword: str | None) -> str:
-        """What a negative message is about, for counting customers who say the same."""
+    def topic_of(self, understanding: Understanding, keyword: str | None,
+                 subjects: Iterable[str] | None = None) -> str:
+        """What a negative message is about, for counting customers who say the same.
+
+        ``subjects`` are the intents that name a subject (an FAQ topic), as opposed to a tone:
+        an intent marked ``handoff`` (a complaint intent, say) tells how the customer feels,
+        not what about, so the best-ranked subject intent is the topic. Three customers angry
+        about refunds then count together even when one reads a little more like "complaint"
+        than "refund_status" on some CPU's arithmetic."""
         if self.topic == "any":
             return "any"
         if keyword is not None:
             return f"keyword:{keyword}"
+        if subjects is not None:
+            allowed = set(subjects)
+            for score in understanding.ranking:
+                if score.intent in allowed:
+                    return f"intent:{score.intent}"
         return f"intent:{understanding.top_intent or 'none'}"
 
     def fires(self, distinct_customers: int) -> bool:
