@@ -16,8 +16,6 @@ is cached under a fingerprint of its data, so later starts load it in millisecon
 from __future__ import annotations
 
 import logging
-import os
-import pickle
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,12 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.understanding import head_store
 from bot.understanding.encoder import Encoder
 from bot.understanding.head import IntentHead
 from bot.understanding.triage_corpus import (
     CHITCHAT,
     CLASSES,
     CRISIS,
+    DATA_DIR,
     HUMAN_REQUEST,
     NEUTRAL,
     PERSON_CLASSES,
@@ -47,6 +47,12 @@ logger = logging.getLogger(__name__)
 TRIAGE_MEANING_C = 10.0
 TRIAGE_SURFACE_WEIGHT = 0.3
 NEUTRAL_SHARE = 2.0
+# The 30,000 most frequent character n-grams: as good as all 290,000 on the hold-out, and the
+# head small enough to ship.
+TRIAGE_MAX_FEATURES = 30_000
+# Heads trained on the shipped data for the built-in model, so that a first start does not
+# embed twelve thousand texts (``python -m bot.understanding.triage --ship`` writes them).
+SHIPPED_HEADS = DATA_DIR / "heads"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,39 +91,37 @@ class TriageConfig:
     reviews_per_class: int = 600
     surface_weight: float = TRIAGE_SURFACE_WEIGHT
     meaning_c: float = TRIAGE_MEANING_C
+    max_features: int = TRIAGE_MAX_FEATURES
+    neutral_share: float = NEUTRAL_SHARE
 
     def key(self) -> str:
-        return f"{self.reviews_per_class}:{self.surface_weight}:{self.meaning_c}"
+        return (f"{self.reviews_per_class}:{self.surface_weight}:{self.meaning_c}:"
+                f"{self.max_features}:{self.neutral_share}")
 
 
 class TriageModel:
     def __init__(self, encoder: Encoder, head: IntentHead) -> None:
         self.encoder = encoder
-        self._head = head
+        self.head = head
         self._labels = [str(label) for label in head.classes]
 
     @classmethod
     def load_or_train(cls, encoder: Encoder, cache_dir: Path,
                       extra: Mapping[str, Iterable[str]] | None = None,
                       config: TriageConfig | None = None) -> TriageModel:
-        """The head for this encoder and data, from disk when trained before."""
+        """The head for this encoder and data: the one shipped with Switchboard when it was
+        trained on exactly this, else one trained here before, else trained now (and kept)."""
         config = config or TriageConfig()
         examples = training_examples(config.reviews_per_class, extra)
-        name = fingerprint(examples, encoder.model_id, config.key())
-        path = cache_dir / "triage" / f"{name}.pickle"
-        if path.is_file():
-            try:
-                # Our own file, written below into the data folder: not untrusted input.
-                with path.open("rb") as file:
-                    return cls(encoder, pickle.load(file))
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-                logger.warning("Retraining: unreadable triage head %s: %s", path, exc)
+        name = f"{fingerprint(examples, encoder.model_id, config.key())}.npz"
+        for path in (SHIPPED_HEADS / name, cache_dir / "triage" / name):
+            if path.is_file():
+                try:
+                    return cls(encoder, head_store.load(path))
+                except (OSError, ValueError, KeyError) as exc:
+                    logger.warning("Ignoring unreadable triage head %s: %s", path, exc)
         model = cls.train(encoder, examples, config)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        with temporary.open("wb") as file:
-            pickle.dump(model._head, file)
-        os.replace(temporary, path)  # atomic: another process never reads half a file
+        head_store.save(model.head, cache_dir / "triage" / name)
         return model
 
     @classmethod
@@ -128,8 +132,8 @@ class TriageModel:
         labels = [e.label for e in examples]
         vectors = encoder.encode_cached(texts, progress=len(texts) > 2000)
         head = IntentHead.fit(texts, vectors, labels, config.surface_weight,
-                              sample_weight=balanced_weights(examples),
-                              meaning_c=config.meaning_c)
+                              sample_weight=balanced_weights(examples, config.neutral_share),
+                              meaning_c=config.meaning_c, max_features=config.max_features)
         logger.info("Trained the triage head on %d examples in %.1f s", len(texts),
                     time.perf_counter() - started)
         return cls(encoder, head)
@@ -146,7 +150,7 @@ class TriageModel:
     def score_vectors(self, texts: list[str], vectors: np.ndarray) -> list[Triage]:
         if not texts:
             return []
-        rows = self._head.probabilities(texts, vectors)
+        rows = self.head.probabilities(texts, vectors)
         return [Triage({label: round(float(row[i]), 4) for i, label in enumerate(self._labels)})
                 for row in rows]
 
@@ -166,6 +170,32 @@ def balanced_weights(examples: list[TriageExample],
         share = neutral_share if label == NEUTRAL else 1.0
         weights[mask] *= share * total / weights[mask].sum()
     return weights
+
+
+def ship(model: str = "builtin:multilingual-e5-small", backend: str = "onnx-int8") -> Path:
+    """Train the head on the shipped data for ``model`` and write it into ``SHIPPED_HEADS``
+    (a maintainer's step after changing the data; the old heads are removed)."""
+    from bot.settings import Settings
+
+    settings = Settings()
+    encoder = Encoder(model, settings.data_dir, threads=settings.understanding.threads,
+                      backend=backend)
+    config = TriageConfig(reviews_per_class=settings.assessment.reviews_per_class)
+    examples = training_examples(config.reviews_per_class)
+    path = SHIPPED_HEADS / f"{fingerprint(examples, encoder.model_id, config.key())}.npz"
+    for old in SHIPPED_HEADS.glob("*.npz"):
+        old.unlink()
+    head_store.save(TriageModel.train(encoder, examples, config).head, path)
+    return path
+
+
+if __name__ == "__main__":
+    import sys
+
+    logging.basicConfig(level=logging.INFO)
+    if sys.argv[1:] != ["--ship"]:
+        sys.exit("usage: python -m bot.understanding.triage --ship")
+    print(ship())
 
 
 __all__ = ["CHITCHAT", "CRISIS", "HUMAN_REQUEST", "NEUTRAL", "Triage", "TriageConfig",

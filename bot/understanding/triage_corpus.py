@@ -35,6 +35,8 @@ PERSON_CLASSES: tuple[str, ...] = (HUMAN_REQUEST, COMPLAINT, NEGATIVE, CRISIS, A
 # Classes that make a customer unhappy (their probabilities add up to the negativity score).
 UNHAPPY_CLASSES: tuple[str, ...] = (COMPLAINT, NEGATIVE, CRISIS, ABUSE)
 
+# Folders of triage_data that hold no written examples.
+_NOT_WRITTEN = frozenset({"public", "heads"})
 _PUBLIC_FILES = {
     "bitext_complaint.txt": COMPLAINT,
     "bitext_human_request.txt": HUMAN_REQUEST,
@@ -72,7 +74,8 @@ def written_examples(folder: Path = DATA_DIR) -> list[TriageExample]:
     examples kept apart by where they came from (``neutral_shop.txt``: the shipped shop
     intents' questions, copied once so that a brand's own intents never change this data)."""
     examples = []
-    for language_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name != "public"):
+    for language_dir in sorted(p for p in folder.iterdir()
+                               if p.is_dir() and p.name not in _NOT_WRITTEN):
         for path in sorted(language_dir.glob("*.txt")):
             label = path.stem.split("_", 1)[0] if path.stem not in CLASSES else path.stem
             if label not in CLASSES:

@@ -110,18 +110,32 @@ def test_the_head_is_cached_and_brand_examples_make_a_new_one(
     encoder = brain.classifier.encoder
     config = TriageConfig(reviews_per_class=50)
     first = TriageModel.load_or_train(encoder, tmp_path, config=config)
-    [cached] = (tmp_path / "triage").glob("*.pickle")
+    [cached] = (tmp_path / "triage").glob("*.npz")
     again = TriageModel.load_or_train(encoder, tmp_path, config=config)
     text = "these socks are lovely, thanks"
     assert again.score(text).to_dict() == first.score(text).to_dict()
-    assert cached.stat().st_mtime_ns == next((tmp_path / "triage").glob("*.pickle")).stat(
+    assert cached.stat().st_mtime_ns == next((tmp_path / "triage").glob("*.npz")).stat(
     ).st_mtime_ns
     # An admin says "the parcel is late again" needs no person in this shop: a new head.
     TriageModel.load_or_train(encoder, tmp_path, {"neutral": ["the parcel is late again"]},
                               config)
-    assert len(list((tmp_path / "triage").glob("*.pickle"))) == 2
+    assert len(list((tmp_path / "triage").glob("*.npz"))) == 2
 
 
 def test_an_unknown_brand_class_is_a_clear_error(brain: Brain, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown triage classes"):
         TriageModel.load_or_train(brain.classifier.encoder, tmp_path, {"angry": ["x"]})
+
+
+def test_the_shipped_head_is_for_the_shipped_data(brain: Brain) -> None:
+    """A first start loads the shipped head instead of embedding twelve thousand texts; after
+    a change of the data, `python -m bot.understanding.triage --ship` writes the new one."""
+    from bot.understanding.triage import SHIPPED_HEADS
+    from bot.understanding.triage_corpus import fingerprint
+
+    config = TriageConfig()
+    encoder = brain.classifier.encoder
+    name = fingerprint(training_examples(config.reviews_per_class), encoder.model_id,
+                       config.key())
+    assert (SHIPPED_HEADS / f"{name}.npz").is_file(), (
+        "the triage data changed: run python -m bot.understanding.triage --ship")
