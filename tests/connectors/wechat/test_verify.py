@@ -81,7 +81,7 @@ def test_a_tampered_cipher_text_fails_the_signature() -> None:
 
 @pytest.mark.parametrize("offset", [0, 300, -300, 15, -15])
 def test_a_timestamp_within_the_window_is_fresh(offset: int) -> None:
-    require_fresh(str(1_700_000_000 + offset), 300, now=1_700_000_000)
+    assert require_fresh(str(1_700_000_000 + offset), 300, now=1_700_000_000) is None
 
 
 @pytest.mark.parametrize(("timestamp", "reason"), [
