@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import redis
 import redis.asyncio as aioredis
@@ -59,28 +60,23 @@ async def connect(url: str, *, attempts: int = 5, delay: float = 0.5) -> aioredi
 
 def build_client(url: str) -> aioredis.Redis:
     """The one way the app builds an asyncio client: retries, back-off and health checks."""
-    return aioredis.Redis.from_url(
-        url,
-        decode_responses=True,
-        retry=Retry(ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS),
-                    COMMAND_RETRIES),
-        retry_on_error=list(RETRY_ON),
-        health_check_interval=HEALTH_CHECK_SECONDS,
-        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
-    )
+    return aioredis.Redis.from_url(url, **_options(Retry))
 
 
 def build_sync_client(url: str) -> redis.Redis:
     """The synchronous twin of ``build_client``, for libraries that run in threads (wechatpy)."""
-    return redis.Redis.from_url(
-        url,
-        decode_responses=True,
-        retry=SyncRetry(ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS),
-                        COMMAND_RETRIES),
-        retry_on_error=list(RETRY_ON),
-        health_check_interval=HEALTH_CHECK_SECONDS,
-        socket_connect_timeout=CONNECT_TIMEOUT_SECONDS,
-    )
+    return redis.Redis.from_url(url, **_options(SyncRetry))
+
+
+def _options(retry: type[Retry] | type[SyncRetry]) -> dict[str, Any]:
+    return {
+        "decode_responses": True,
+        "retry": retry(ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS),
+                       COMMAND_RETRIES),
+        "retry_on_error": list(RETRY_ON),
+        "health_check_interval": HEALTH_CHECK_SECONDS,
+        "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
+    }
 
 
 @contextmanager
