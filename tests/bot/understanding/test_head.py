@@ -43,3 +43,24 @@ def test_both_views_agreeing_make_a_confident_answer() -> None:
     head = IntentHead.fit(TEXTS, vectors, LABELS, surface_weight=0.3)
     probabilities = head.probabilities(["where is BQ-200"], centres["order_bq"][None, :])
     assert probabilities[0, 1] > 0.9
+
+
+def _random_vectors(texts: list[str]) -> np.ndarray:
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(len(texts), 8))
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_one_message_gets_what_scikit_learn_computes(classes: int) -> None:
+    texts = ["status of order AX-100", "where is order AX-100", "退货怎么退", "我要退货",
+             "ZX-1000 多少钱", "价格是多少"]
+    labels = (["a", "a", "b", "b", "c", "c"] if classes == 3 else ["a", "a", "b", "b", "b", "b"])
+    head = IntentHead.fit(texts, _random_vectors(texts), labels, 0.3)
+    probes = ["ZX-1000 多少钱?", "where is parcel 12345?", "退货", "", "🙂🙂", "ABC abc",
+              "completely unrelated words here"]
+    vectors = _random_vectors(probes)
+    batch = head.probabilities(probes, vectors)  # scikit-learn's path (more than a few texts)
+    for i, probe in enumerate(probes):
+        alone = head.probabilities([probe], vectors[i:i + 1])  # the numpy path
+        np.testing.assert_allclose(alone[0], batch[i], atol=1e-9)
