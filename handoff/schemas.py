@@ -44,3 +44,12 @@ class CustomerIn(BaseModel):
 class FlagIn(BaseModel):
     intent: str = Field(min_length=1, max_length=64)
     text: str | None = Field(default=None, max_length=2000)
+
+
+class UnnecessaryOut(BaseModel):
+    """The hand-over marked as needing no person (``recorded`` is false on a repeat)."""
+
+    miss_id: str
+    recorded: bool
+    by: str
+    at: float
