@@ -152,7 +152,8 @@ async def hand_over_was_unnecessary(ticket_id: str, user: CurrentUser, tickets: 
         miss = await MissLog(request.app.state.redis).unnecessary(
             text, signals.get("language") or "zh", user.username,
             {"ticket": ticket.id, "triage": signals.get("triage") or {},
-             "person_reason": signals.get("person_reason") or "", "reason": ticket.reason})
+             "person_reason": signals.get("person_reason") or "", "why": why(signals),
+             "reason": ticket.reason})
         marked_id = miss.id
     return UnnecessaryOut(miss_id=marked_id, recorded=first, by=marked.get("by", user.username),
                           at=marked.get("at", 0.0))
