@@ -2,7 +2,8 @@
 
 Kept as a capped list of JSON entries (text, language, the nearest intents, when), newest first.
 Admins group them by similarity and turn them into examples, or dismiss them; agents add the
-ones the bot should have answered ("flag") from a ticket.
+ones the bot should have answered ("flag") from a ticket, and the hand-overs that needed no
+person ("unnecessary"), which an admin teaches the triage as ``neutral`` examples.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Miss:
     language: str
     nearest: list[dict[str, Any]]
     at: float
-    source: str = "fallback"  # fallback | repeated_failure | flagged
+    source: str = "fallback"  # fallback | repeated_failure | flagged | unnecessary
     suggested_intent: str = ""
     flagged_by: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
@@ -41,12 +42,20 @@ class MissLog:
     async def record(self, text: str, understanding: Understanding, source: str) -> None:
         nearest = [{"intent": s.intent, "confidence": s.confidence}
                    for s in understanding.ranking[:3]]
-        await self._add(Miss(_id(text), text, understanding.language, nearest, time.time(),
+        await self._add(Miss(miss_id(text), text, understanding.language, nearest, time.time(),
                              source))
 
     async def flag(self, text: str, language: str, intent: str, agent: str) -> Miss:
         """An agent says: the bot should have answered this with ``intent``."""
-        miss = Miss(_id(text), text, language, [], time.time(), "flagged", intent, agent)
+        miss = Miss(miss_id(text), text, language, [], time.time(), "flagged", intent, agent)
+        await self._add(miss)
+        return miss
+
+    async def unnecessary(self, text: str, language: str, agent: str,
+                          extra: dict[str, Any]) -> Miss:
+        """An agent says: this message was handed to a person, and needed none. ``extra``
+        carries the triage scores and reason, for the admin who teaches the triage."""
+        miss = Miss(miss_id(text), text, language, [], time.time(), "unnecessary", "", agent, extra)
         await self._add(miss)
         return miss
 
@@ -65,5 +74,5 @@ class MissLog:
             await self.remove([m.id for m in oldest])
 
 
-def _id(text: str) -> str:
+def miss_id(text: str) -> str:
     return hashlib.sha1(text.strip().lower().encode()).hexdigest()[:12]

@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from handoff.why import why
+
 TicketStatus = Literal["waiting", "assigned", "resolved"]
 OPEN_STATUSES: tuple[TicketStatus, ...] = ("waiting", "assigned")
 MAX_NOTES = 200
@@ -56,6 +58,8 @@ class Ticket:
     reopened: int = 0
     csat_requested: bool = False
     csat: int | None = None
+    # An agent said no person was needed: {"by", "at"} (once per hand-over).
+    unnecessary: dict[str, Any] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -74,6 +78,8 @@ class Ticket:
         for detail_only in ("notes", "events", "signals", "conversation_key", "chat_id",
                             "thread_id", "reopened"):
             data.pop(detail_only)
+        # The queue row's short reason badge; the ticket view shows the whole of it.
+        data["why"] = why(self.signals)
         return data
 
     def to_json(self) -> str:

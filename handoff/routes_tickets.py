@@ -12,11 +12,12 @@ from bot import keys
 from bot.conversations import load_state
 from bot.intent_versions import IntentVersions
 from bot.messages import OutboundReply
-from bot.misses import MissLog
+from bot.misses import MissLog, miss_id
 from bot.responder import pick_text
 from handoff.deps import CurrentUser, CustomersDep, PresenceDep, TicketsDep
 from handoff.models import Ticket, TicketConflict, TicketNotFound
-from handoff.schemas import FlagIn, NoteIn, ReplyIn, ResolveIn, TransferIn
+from handoff.schemas import FlagIn, NoteIn, ReplyIn, ResolveIn, TransferIn, UnnecessaryOut
+from handoff.why import top_classes, why
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
 
@@ -135,6 +136,32 @@ async def flag_for_the_bot(ticket_id: str, body: FlagIn, user: CurrentUser, tick
     return {"id": miss.id}
 
 
+@router.post("/{ticket_id}/unnecessary")
+async def hand_over_was_unnecessary(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
+                                    request: Request) -> UnnecessaryOut:
+    """Tell the admins: this hand-over needed no person. The triggering message goes to the
+    misses list (source ``unnecessary``, with the triage scores), once per hand-over; the
+    ticket's status does not change."""
+    ticket = await _load(tickets, ticket_id)
+    text = (ticket.signals.get("message") or (ticket.last_message or {}).get("text")
+            or "").strip()
+    if not text:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no message to mark")
+    ticket, first = await _change(tickets.mark_unnecessary(ticket_id, user.username))
+    marked = ticket.unnecessary or {}
+    marked_id = miss_id(text)
+    if first:
+        signals = ticket.signals
+        miss = await MissLog(request.app.state.redis).unnecessary(
+            text, signals.get("language") or "zh", user.username,
+            {"ticket": ticket.id, "triage": signals.get("triage") or {},
+             "person_reason": signals.get("person_reason") or "", "why": why(signals),
+             "reason": ticket.reason})
+        marked_id = miss.id
+    return UnnecessaryOut(miss_id=marked_id, recorded=first, by=marked.get("by", user.username),
+                          at=marked.get("at", 0.0))
+
+
 async def _ask_satisfaction(ticket: Ticket, request: Request) -> None:
     # The conversation's language now (the customer may have switched while a person
     # answered), else the one the ticket was opened in.
@@ -180,7 +207,12 @@ async def _detail(ticket: Ticket, customers: CustomersDep, request: Request) -> 
                     "negativity": signals.get("negativity"),
                     "severity": ticket.severity,
                     "reasons": [*signals.get("reasons", []),
-                                *signals.get("assessment_reasons", [])]},
+                                *signals.get("assessment_reasons", [])],
+                    "person_reason": signals.get("person_reason") or "",
+                    "why": why(signals), "triage_top": top_classes(signals),
+                    "suggested_reply": signals.get("suggested_reply"),
+                    "message": signals.get("message")},
+        "unnecessary": ticket.unnecessary,
         "notes": ticket.notes,
         "history": customer.history,
         "events": ticket.events,

@@ -62,3 +62,12 @@ class RoleIn(BaseModel):
 class StreamTicketOut(BaseModel):
     ticket: str
     expires_in: int
+
+
+class UnnecessaryOut(BaseModel):
+    """The hand-over marked as needing no person (``recorded`` is false on a repeat)."""
+
+    miss_id: str
+    recorded: bool
+    by: str
+    at: float

@@ -142,6 +142,7 @@ class TicketStore:
             ticket.sla_deadline = self.hours[ticket.team].add_business_time(
                 now, level.first_response_minutes * 60)
             ticket.reopened += 1
+            ticket.unnecessary = None  # a new hand-over, judged anew
             ticket.record("reopened", "customer", now, reason)
 
         return await self._mutate(ticket_id, reopen)
@@ -229,6 +230,20 @@ class TicketStore:
         return ticket
 
     # --- what happens around the ticket ----------------------------------------------------
+
+    async def mark_unnecessary(self, ticket_id: str, by: str) -> tuple[Ticket, bool]:
+        """An agent says this hand-over needed no person; (ticket, first time). The status
+        stays: the agent still answers and resolves."""
+        first = False
+
+        def mark(ticket: Ticket, now: float) -> None:
+            nonlocal first
+            first = ticket.unnecessary is None
+            if first:
+                ticket.unnecessary = {"by": by, "at": now}
+                ticket.record("unnecessary", by, now)
+
+        return await self._mutate(ticket_id, mark), first
 
     async def customer_wrote(self, ticket_id: str, message: InboundMessage) -> Ticket:
         def wrote(ticket: Ticket, now: float) -> None:

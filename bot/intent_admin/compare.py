@@ -14,7 +14,9 @@ from typing import Any
 from bot.evaluation.crossval import cross_validate
 from bot.evaluation.report import intent_report
 from bot.evaluation.validate import validate
+from bot.intent_admin.diff import triage_diff
 from bot.intents import IntentSet
+from bot.understanding.assessment import Assessor
 from bot.understanding.classifier import IntentClassifier, Thresholds
 from bot.understanding.encoder import Encoder
 from bot.understanding.head import DEFAULT_SURFACE_WEIGHT
@@ -35,6 +37,8 @@ class Comparison:
     findings: list[dict[str, Any]]
     report: dict[str, Any] = field(default_factory=dict)  # the draft's cross-validated report
     live_report: dict[str, Any] = field(default_factory=dict)
+    # The brand's triage examples changed, per class (see ``triage_changes``).
+    triage: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def makes_things_worse(self) -> bool:
@@ -108,3 +112,21 @@ def _changed_outcomes(encoder: Encoder, live: IntentSet, draft: IntentSet,
         if known.get(text) == before and text in still_taught:
             regressions.append(row)
     return changed, regressions
+
+
+def triage_changes(live: IntentSet, draft: IntentSet,
+                   assessor: Assessor | None) -> list[dict[str, Any]]:
+    """Per triage class whose brand examples change: how many are added and removed, and how
+    many of the draft's examples of that class the live triage head sends to a person today
+    (for ``neutral`` that is the number of hand-overs the draft means to stop)."""
+    rows = []
+    for change in triage_diff(live, draft):
+        texts = list(draft.triage_examples.get(change["class"], ()))
+        row: dict[str, Any] = {"class": change["class"], "added": len(change["added"]),
+                               "removed": len(change["removed"]), "examples": len(texts),
+                               "to_person_now": None}
+        if assessor is not None and texts:
+            scores = assessor.triage.score_many(texts)
+            row["to_person_now"] = sum(s.person >= assessor.thresholds.person for s in scores)
+        rows.append(row)
+    return rows

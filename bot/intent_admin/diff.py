@@ -28,4 +28,19 @@ def diff(old: IntentSet, new: IntentSet) -> dict[str, Any]:
             row["handoff"] = {"before": before.handoff, "after": after.handoff}
         if len(row) > 1:
             changed.append(row)
-    return {"added": added, "removed": removed, "changed": changed}
+    return {"added": added, "removed": removed, "changed": changed,
+            "triage": triage_diff(old, new)}
+
+
+def triage_diff(old: IntentSet, new: IntentSet) -> list[dict[str, Any]]:
+    """The brand's triage examples gained and lost, per class: ``[{"class", "added",
+    "removed"}]`` (texts), only classes that changed."""
+    rows = []
+    for label in sorted(set(old.triage_examples) | set(new.triage_examples)):
+        before = old.triage_examples.get(label, ())
+        after = new.triage_examples.get(label, ())
+        gained = [text for text in after if text not in set(before)]
+        lost = [text for text in before if text not in set(after)]
+        if gained or lost:
+            rows.append({"class": label, "added": gained, "removed": lost})
+    return rows

@@ -23,6 +23,7 @@ from redis.exceptions import WatchError
 from bot import keys
 from bot.intent_versions import IntentVersions
 from bot.intents import LANGUAGES, VARIANT_KEYS, Intent, IntentSet
+from bot.understanding.triage_corpus import CLASSES as TRIAGE_CLASSES
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 MAX_EXAMPLE_CHARS = 300
@@ -113,6 +114,41 @@ class Drafts:
 
         return await self._edit(change, by, None)
 
+    async def add_triage_examples(self, label: str, texts: list[str], by: str,
+                                  revision: int | None = None) -> Draft:
+        """Teach the triage head ``texts`` as ``label`` (e.g. neutral: no person needed)."""
+        _triage_class(label)
+        added = _examples(texts)
+        if not added:
+            raise DraftError("no texts to add")
+
+        def change(intent_set: IntentSet) -> IntentSet:
+            # Taught as one class, a text stops being an example of any other.
+            examples = {k: kept for k, v in intent_set.triage_examples.items()
+                        if (kept := v if k == label else tuple(t for t in v if t not in added))}
+            return replace(intent_set, triage_examples=examples).with_triage_examples(
+                label, list(added))
+
+        return await self._edit(change, by, revision)
+
+    async def remove_triage_examples(self, label: str, texts: list[str], by: str,
+                                     revision: int | None = None) -> Draft:
+        """Take ``texts`` out of the draft's triage examples of ``label``."""
+        _triage_class(label)
+        gone = set(_examples(texts))
+
+        def change(intent_set: IntentSet) -> IntentSet:
+            current = intent_set.triage_examples.get(label, ())
+            if not gone & set(current):
+                raise DraftError(f"no such triage examples under {label!r}")
+            kept = tuple(text for text in current if text not in gone)
+            examples = {k: v for k, v in intent_set.triage_examples.items() if k != label}
+            if kept:
+                examples[label] = kept
+            return replace(intent_set, triage_examples=examples)
+
+        return await self._edit(change, by, revision)
+
     async def discard(self, revision: int | None = None) -> None:
         """Throw the draft away (only if still at ``revision``, when given)."""
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -180,6 +216,11 @@ def _intent(name: str, data: dict[str, Any]) -> Intent:
         if _texts(texts):
             variants[key] = _texts(texts)
     return Intent(name, examples, answers, bool(data.get("handoff", False)), variants)
+
+
+def _triage_class(label: str) -> None:
+    if label not in TRIAGE_CLASSES:
+        raise DraftError(f"triage class {label!r}: use one of {', '.join(TRIAGE_CLASSES)}")
 
 
 def _examples(lines: list[str]) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 from bot import keys
 from bot.brain import Brain
 from bot.intent_admin.audit import AuditLog
-from bot.intent_admin.compare import Comparison, compare
+from bot.intent_admin.compare import Comparison, compare, triage_changes
 from bot.intent_admin.diff import diff
 from bot.intent_admin.drafts import DraftConflict, DraftError, Drafts
 from bot.intent_admin.misses import group_misses
@@ -56,6 +56,18 @@ class MissesIn(BaseModel):
     intent: str | None = None
 
 
+class MissesToTriageIn(BaseModel):
+    ids: list[str] = Field(min_length=1)
+    label: str = Field(default="neutral", description="the triage class to teach them as")
+    revision: int | None = Field(default=None, description=_REVISION)
+
+
+class TriageExamplesIn(BaseModel):
+    label: str
+    texts: list[str] = Field(min_length=1)
+    revision: int | None = Field(default=None, description=_REVISION)
+
+
 class PreviewIn(BaseModel):
     intent: str
     language: str = "zh"
@@ -79,7 +91,9 @@ async def list_intents(admin: AdminUser, request: Request) -> dict[str, Any]:
         "revision": draft.revision, "based_on": draft.based_on, "updated_by": draft.updated_by,
         "updated_at": draft.updated_at, "edited": bool(draft.updated_by),
         "changes": diff(live.intent_set, draft.intent_set) if live else {}},
-        "intents": intents}
+        "intents": intents,
+        "triage_examples": {label: list(texts) for label, texts
+                            in sorted(draft.intent_set.triage_examples.items())}}
 
 
 @router.get("/intents/names")
@@ -233,6 +247,44 @@ async def assign_misses(body: MissesIn, admin: AdminUser, request: Request) -> d
     return {"added": len(texts), "intent": body.intent}
 
 
+@router.post("/misses/triage")
+async def teach_triage(body: MissesToTriageIn, admin: AdminUser,
+                       request: Request) -> dict[str, Any]:
+    """Add these messages to the draft's triage examples (``neutral`` by default: no person
+    needed), and take them off the list. Published like any intent edit."""
+    log = MissLog(request.app.state.redis)
+    texts = [m.text for m in await log.all() if m.id in set(body.ids)]
+    if not texts:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "none of these misses exist")
+    try:
+        draft = await _drafts(request).add_triage_examples(body.label, texts, admin.username,
+                                                           revision=body.revision)
+    except DraftError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    except DraftConflict as exc:
+        raise await _conflict(exc, admin, request) from None
+    await log.remove(body.ids)
+    await _audit(request).record(admin.username, "misses.triage",
+                                 {"label": body.label, "examples": texts})
+    return {"added": len(texts), "label": body.label, "revision": draft.revision}
+
+
+@router.post("/triage-examples/remove")
+async def remove_triage_examples(body: TriageExamplesIn, admin: AdminUser,
+                                 request: Request) -> dict[str, Any]:
+    """Take texts out of the draft's triage examples of one class."""
+    try:
+        await _drafts(request).remove_triage_examples(body.label, body.texts, admin.username,
+                                                      revision=body.revision)
+    except DraftError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    except DraftConflict as exc:
+        raise await _conflict(exc, admin, request) from None
+    await _audit(request).record(admin.username, "triage.remove",
+                                 {"label": body.label, "examples": body.texts})
+    return await list_intents(admin, request)
+
+
 @router.post("/misses/dismiss")
 async def dismiss_misses(body: MissesIn, admin: AdminUser, request: Request) -> dict[str, int]:
     """Take messages off the list without learning from them."""
@@ -298,6 +350,8 @@ async def _compare(request: Request) -> Comparison:
         compare, brain.classifier.encoder, live.intent_set, draft.intent_set,
         brain.classifier.thresholds, regression_texts=regression,
         surface_weight=brain.classifier.surface_weight)
+    comparison.triage = await asyncio.to_thread(triage_changes, live.intent_set,
+                                                draft.intent_set, brain.assessor)
     async with redis.pipeline(transaction=True) as tx:
         tx.set(keys.INTENT_EVALUATION, json.dumps(
             {"fingerprint": fingerprint, "comparison": comparison.to_dict()}, ensure_ascii=False))

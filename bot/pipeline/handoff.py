@@ -27,6 +27,9 @@ class HandoffStage:
         message, understanding = turn.message, turn.understanding
         customer = await self.customers.get(customer_key(message))
         signals = understanding.to_dict() if understanding is not None else {}
+        # The message that triggered the hand-over: the one an agent may mark "unnecessary"
+        # later, when the ticket's last message has moved on.
+        signals["message"] = message.text
         suggested = turn.decision.suggested_intent
         if suggested and self.brain is not None and understanding is not None:
             # The FAQ answer the customer would have got: one click for the agent, who sees

@@ -15,9 +15,13 @@ import pytest
 import redis.asyncio as aioredis
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from bot import keys
 from bot.brain import Brain
+from bot.misses import MissLog
 from bot.settings import Settings
+from handoff.tickets import TicketStore
 from handoff.users import UserStore
+from tests.factories import handoff_signals, inbound
 from tests.live_server import live_server
 
 AGENT, PASSWORD = "li.na", "correct-horse-battery"
@@ -149,3 +153,68 @@ async def test_customer_text_is_shown_as_text(context: BrowserContext, base_url:
     await expect(console.locator("#transcript")).to_contain_text(markup, timeout=SLOW)
     assert await console.locator("#transcript img, #transcript b").count() == 0
     assert await console.evaluate("window.owned") is None
+
+
+async def test_the_agent_sees_why_uses_the_suggestion_and_marks_the_hand_over_unnecessary(
+    context: BrowserContext, settings: Settings, redis_client: aioredis.Redis,
+) -> None:
+    """The triage's reason in words and bars, the FAQ answer one click (or ``u``) away in the
+    reply box, never sent; "unnecessary" once, with the status unchanged."""
+    store = TicketStore(redis_client, settings.handoff)
+    text = "My refund is two weeks late, this is ridiculous"
+    answer = "Refunds reach your account within 3-5 working days."
+    await store.open("t-refund", inbound(text, conversation="conv-refund"),
+                     reason="complaint 0.94", severity="negative", tier="new",
+                     signals=handoff_signals(text, suggested=("refund_status", answer),
+                                             language="en"))
+    asked = "asked for a person: 'get me a human' (human_request 1.00)"
+    await store.open("t-person", inbound("get me a human", conversation="conv-person"),
+                     reason=asked, severity="normal", tier="new",
+                     signals=handoff_signals("get me a human", person_reason=asked,
+                                             suggested=None, language="en"))
+    console = await context.new_page()
+    errors: list[Exception] = []
+    console.on("pageerror", lambda error: errors.append(error))
+    await sign_in(console)
+
+    complaint = console.locator("li.queue-row", has_text=text)
+    await expect(complaint.locator(".why-badge")).to_have_text("complaint 0.94")
+    person = console.locator("li.queue-row", has_text="get me a human")
+    await expect(person.locator(".why-badge")).to_have_text("asked for a person 1.00")
+    await person.click()
+    await expect(console.locator("#t-why-text")).to_have_text(
+        "asked for a person: 'get me a human'")
+    await expect(console.locator("#suggestion")).to_be_hidden()
+
+    await complaint.click()
+    await expect(console.locator("#t-why-text")).to_have_text("complaint 0.94")
+    bars = console.locator("#t-triage li")
+    await expect(bars).to_have_count(4)
+    await expect(bars.first).to_contain_text("complaint")
+    await expect(bars.first).to_contain_text("0.94")
+    await expect(console.locator("#suggestion")).to_contain_text(
+        "Suggested answer (FAQ: refund_status)")
+    await expect(console.locator("#suggestion-text")).to_have_text(answer)
+    await console.locator("#suggestion").get_by_role("button", name="Use").click()
+    await expect(console.locator("#reply-text")).to_have_value(answer)
+    await expect(console.locator("#reply-text")).to_be_focused()
+    await console.locator("#reply-text").fill("")
+    await console.keyboard.press("Escape")
+    await console.keyboard.press("u")  # the same from the keyboard
+    await expect(console.locator("#reply-text")).to_have_value(answer)
+    sent = await redis_client.xrange(keys.OUTBOX_STREAM)
+    assert not [entry for _, entry in sent if answer in entry["reply"]]  # never sent by itself
+
+    await console.get_by_role("button", name="Hand-over was unnecessary").click()
+    await expect(console.locator("#toast")).to_contain_text("misses list")
+    await expect(console.locator("#t-unnecessary")).to_have_text(f"Marked unnecessary by {AGENT}")
+    await expect(console.get_by_role("button", name="Hand-over was unnecessary")).to_be_disabled()
+    await expect(console.locator("#t-status")).to_have_text("waiting")
+    [miss] = await MissLog(redis_client).all()
+    assert (miss.text, miss.source, miss.flagged_by) == (text, "unnecessary", AGENT)
+
+    await console.get_by_role("button", name="中文").click()
+    await expect(console.locator("#t-why-text")).to_have_text("投诉 0.94")
+    await expect(console.locator("#suggestion-title")).to_have_text(
+        "建议回复（常见问题：refund_status）")
+    assert not errors

@@ -24,8 +24,10 @@ from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from bot.brain import Brain
 from bot.settings import Settings
+from handoff.tickets import TicketStore
 from handoff.users import UserStore
 from tests.agents import bearer
+from tests.factories import handoff_signals, inbound
 from tests.live_server import live_server
 
 ADMIN, AGENT, PASSWORD = "wang.admin", "li.na", "correct-horse-battery"
@@ -230,6 +232,57 @@ async def test_a_miss_and_an_agents_flag_are_handled_from_the_misses_list(
     await expect(done).to_be_visible(timeout=SLOW)
     await until_serving(served_brain, 2)
     assert INVOICE_ANSWER in await bot_answer(base_url, "conv-missed-2", missed)
+    assert not errors
+
+
+async def test_an_unnecessary_hand_over_is_taught_to_the_triage_from_the_misses_list(
+    context: BrowserContext, base_url: str, settings: Settings, redis_client: aioredis.Redis,
+) -> None:
+    """An agent marks a hand-over unnecessary; the admin sees why it was handed over, teaches
+    it in one action ("no person needed"), sees it in the draft and the evaluation, and can
+    take it out again."""
+    text = "退款一般多久能到账呀"
+    await TicketStore(redis_client, settings.handoff).open(
+        "t-calm", inbound(text, conversation="conv-calm"), reason="complaint 0.58",
+        severity="negative", tier="new",
+        signals=handoff_signals(text, person_reason="complaint 0.58"))
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
+        token = await http.post("/api/auth/token",
+                                data={"username": AGENT, "password": PASSWORD})
+        marked = await http.post("/api/tickets/t-calm/unnecessary", headers={
+            "Authorization": f"Bearer {token.json()['access_token']}"})
+        assert marked.status_code == 200 and marked.json()["recorded"] is True
+
+    admin = await context.new_page()
+    errors: list[Exception] = []
+    admin.on("pageerror", lambda error: errors.append(error))
+    await sign_in(admin, ADMIN)
+    await admin.get_by_role("button", name="Intents", exact=True).click()
+    await admin.get_by_role("tab", name="Misses").click()
+    miss = admin.locator("li.miss", has_text=text)
+    # Grouping encodes the misses: the first look may wait for the encoder.
+    await expect(miss).to_contain_text(f"hand-over unnecessary, says {AGENT}", timeout=SLOW)
+    await expect(miss).to_contain_text("handed over for: complaint 0.58")
+    group = admin.locator("li.miss-group", has=miss)
+    await group.locator(".miss-head").get_by_role("button",
+                                                  name="Teach: no person needed").click()
+    await expect(admin.locator("#toast")).to_contain_text("triage examples")
+    await expect(miss).to_have_count(0)
+    await expect(admin.locator("#draft-changes")).to_contain_text("triage neutral: examples +1")
+
+    await admin.get_by_role("tab", name="Intents").click()
+    await admin.locator("#triage-box summary").click()
+    taught = admin.locator("#triage-examples li", has_text=text)
+    await expect(taught).to_contain_text("neutral")
+    await admin.get_by_role("button", name="Evaluate").click()
+    await expect(admin.locator("#panel-evaluation")).to_be_visible(timeout=SLOW)
+    await expect(admin.locator("#eval-triage")).to_contain_text("neutral: +1 −0 (1 in all)")
+    await expect(admin.locator("#eval-triage")).to_contain_text("to a person today")
+
+    await admin.get_by_role("button", name="Back to the intents").click()
+    await taught.get_by_role("button", name="Remove").click()
+    await expect(taught).to_have_count(0)
+    await expect(admin.locator("#triage-examples")).to_contain_text("No triage examples yet")
     assert not errors
 
 

@@ -11,8 +11,10 @@ from redis.asyncio import Redis
 
 from bot.brain import Brain
 from bot.settings import Settings
+from handoff.tickets import TicketStore
 from handoff.users import UserStore
 from tests.agents import bearer
+from tests.factories import handoff_signals, inbound
 from tests.live_server import live_server
 
 ANGRY = "你们的东西太垃圾了，用了两天就坏了，我要投诉！"
@@ -208,3 +210,42 @@ async def _poll_ticket(api: httpx.AsyncClient, ticket_id: str, headers: dict[str
             return detail
         await asyncio.sleep(0.1)
     raise AssertionError(f"ticket {ticket_id} never saw {last_text!r}")
+
+
+async def test_an_unnecessary_hand_over_lands_in_the_misses_once(
+    api: httpx.AsyncClient, settings: Settings, redis_client: Redis,
+) -> None:
+    text = "退款多久到账？"
+    signals = handoff_signals(text, person_reason="complaint 0.62")
+    ticket, _ = await TicketStore(redis_client, settings.handoff).open(
+        "t-unneeded", inbound(text, conversation="conv-unneeded"), reason="complaint 0.62",
+        severity="negative", tier="new", signals=signals)
+    await TicketStore(redis_client, settings.handoff).customer_wrote(
+        ticket.id, inbound("还在吗", conversation="conv-unneeded"))  # the trigger stays
+    alice, bob, root = (await bearer(api, "alice"), await bearer(api, "bob"),
+                        await bearer(api, "root"))
+    detail = (await api.get(f"/api/tickets/{ticket.id}", headers=alice)).json()
+    assert detail["signals"]["why"] == {"kind": "complaint", "score": 0.62, "quote": "",
+                                        "detail": "", "text": "complaint 0.62"}
+    assert detail["signals"]["triage_top"][0] == {"class": "complaint", "p": 0.94}
+    assert detail["signals"]["suggested_reply"]["intent"] == "refund_status"
+    [row] = (await api.get("/api/tickets", headers=alice)).json()
+    assert row["why"]["kind"] == "complaint" and row["unnecessary"] is None
+
+    assert (await api.post(f"/api/tickets/{ticket.id}/unnecessary")).status_code == 401
+    assert (await api.post("/api/tickets/nope/unnecessary", headers=alice)).status_code == 404
+    first = await api.post(f"/api/tickets/{ticket.id}/unnecessary", headers=alice)
+    assert first.status_code == 200, first.text
+    assert first.json()["recorded"] is True and first.json()["by"] == "alice"
+    again = await api.post(f"/api/tickets/{ticket.id}/unnecessary", headers=bob)
+    assert again.json()["recorded"] is False and again.json()["by"] == "alice"
+    assert again.json()["miss_id"] == first.json()["miss_id"]
+
+    misses = (await api.get("/api/misses", headers=root)).json()
+    [miss] = [m for group in misses for m in group["messages"]]
+    assert (miss["text"], miss["source"], miss["flagged_by"]) == (text, "unnecessary", "alice")
+    assert miss["extra"]["triage"]["complaint"] == 0.94
+    assert miss["extra"]["person_reason"] == "complaint 0.62"
+    after = (await api.get(f"/api/tickets/{ticket.id}", headers=alice)).json()
+    assert after["status"] == "waiting" and after["unnecessary"]["by"] == "alice"
+    assert [e["type"] for e in after["events"]].count("unnecessary") == 1

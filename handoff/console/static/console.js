@@ -5,6 +5,7 @@
 import { addNote, claim, insertCanned, release, sendReply } from "./actions.js";
 import { openResolve, openTransfer, submitResolve, submitTransfer } from "./dialogs.js";
 import { $ } from "./dom.js";
+import { markUnnecessary, useSuggestion } from "./handover.js";
 import { onKey } from "./keyboard.js";
 import { applyLanguage, toggleLanguage } from "./language.js";
 import { loadQueue } from "./queue.js";
@@ -33,6 +34,8 @@ function wire() {
   $("reply-form").addEventListener("submit", sendReply);
   $("note-form").addEventListener("submit", addNote);
   $("canned").addEventListener("change", insertCanned);
+  $("suggestion-use").addEventListener("click", useSuggestion);
+  $("act-unnecessary").addEventListener("click", markUnnecessary);
   $("c-tier").addEventListener("change", changeTier);
   $("transfer-form").addEventListener("submit", submitTransfer);
   $("resolve-form").addEventListener("submit", submitResolve);

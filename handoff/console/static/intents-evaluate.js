@@ -10,6 +10,7 @@ import { setBusy } from "./intents-area.js";
 import { closeEditor, fillForm, saveIntent } from "./intents-editor.js";
 import { loadVersions } from "./intents-history.js";
 import { loadIntents, renderList } from "./intents-list.js";
+import { renderEvaluationTriage } from "./intents-triage.js";
 import { f1, findIntent, ia, TABS } from "./intents-state.js";
 
 export async function evaluate() {
@@ -54,6 +55,7 @@ export function renderEvaluation() {
     return tr;
   }));
   $("eval-changed-none").hidden = e.changed.length > 0;
+  renderEvaluationTriage(e.triage);
   const findings = e.findings.map((f) => {
     const item = el("li", `finding ${f.severity}`);
     item.append(el("span", `badge sev-${f.severity === "error" ? "crisis" : "negative"}`, f.severity),

@@ -6,12 +6,15 @@ import { when } from "./format.js";
 import { t } from "./i18n.js";
 import { closeEditor, fillForm, openIntent } from "./intents-editor.js";
 import { f1, findIntent, ia, intentsOf } from "./intents-state.js";
+import { renderTriage } from "./intents-triage.js";
+import { className } from "./why.js";
 
 export async function loadIntents() {
   try {
     ia.data = await api("GET", "/api/intents");
     renderList();
     renderDraftBar();
+    renderTriage();
     if (ia.selected && !ia.dirty) {
       if (findIntent(ia.selected)) fillForm(findIntent(ia.selected));
       else closeEditor();
@@ -78,6 +81,10 @@ export function renderDraftBar() {
     ...(changes.added || []).map((name) => t("draft.added", { name })),
     ...(changes.removed || []).map((name) => t("draft.removed", { name })),
     ...(changes.changed || []).map(changeText),
+    ...(changes.triage || []).map((row) => t("draft.triage", { label: className(row.class),
+      changes: [row.added.length ? t("draft.examples_added", { n: row.added.length }) : "",
+        row.removed.length ? t("draft.examples_removed", { n: row.removed.length }) : ""]
+        .filter(Boolean).join(", ") })),
   ];
   $("draft-changes").replaceChildren(...(edited ? items : []).map((text) => el("li", "", text)));
   $("draft-discard").disabled = ia.busy || !edited;

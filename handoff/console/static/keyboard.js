@@ -3,6 +3,7 @@
 import { claim, sendReply } from "./actions.js";
 import { openResolve, openTransfer } from "./dialogs.js";
 import { $ } from "./dom.js";
+import { useSuggestion } from "./handover.js";
 import { move } from "./queue.js";
 import { state } from "./state.js";
 import { openTicket } from "./ticket.js";
@@ -26,7 +27,7 @@ export function onKey(event) {
   const action = {
     j: () => move(1), ArrowDown: () => move(1), k: () => move(-1), ArrowUp: () => move(-1),
     Enter: () => openTicket(state.selectedId), c: claim, r: () => $("reply-text").focus(),
-    e: openResolve, t: openTransfer, "?": () => $("help-dialog").showModal(),
+    e: openResolve, t: openTransfer, u: useSuggestion, "?": () => $("help-dialog").showModal(),
   }[event.key];
   if (!action || (event.key === "Enter" && target.tagName === "BUTTON")) return;
   event.preventDefault();

@@ -6,6 +6,7 @@ import { badge, customerName, paintSla, platformName, reasonText } from "./forma
 import { t } from "./i18n.js";
 import { state } from "./state.js";
 import { openTicket } from "./ticket.js";
+import { whyBadge } from "./why.js";
 
 export const STATUSES = { open: ["waiting", "assigned"], waiting: ["waiting"],
   assigned: ["assigned"], resolved: ["resolved"] };
@@ -76,8 +77,9 @@ export function queueRow(ticket) {
   const bottom = el("div", "row-bottom");
   const priority = el("span", "priority", `P${ticket.priority}`);
   priority.title = t("priority.title");
-  bottom.append(priority, el("span", "row-reason", reasonText(ticket.reason)),
-    el("span", "row-holder", holder(ticket)));
+  // The triage's reason when it asked for a person, else the bot's reason code in words.
+  const reason = ticket.why ? whyBadge(ticket.why) : el("span", "row-reason", reasonText(ticket.reason));
+  bottom.append(priority, reason, el("span", "row-holder", holder(ticket)));
   row.append(top, preview, bottom);
   row.addEventListener("click", () => { select(ticket.id); openTicket(ticket.id); });
   return row;

@@ -5,10 +5,12 @@ import { $, el, toast } from "./dom.js";
 import {
   badge, customerName, day, paintSla, percent, platformName, reasonText, when,
 } from "./format.js";
+import { renderHandover } from "./handover.js";
 import { t, WORDS } from "./i18n.js";
 import { upsert } from "./queue.js";
 import { state } from "./state.js";
 import { appendEntry, renderTranscript } from "./transcript.js";
+import { whyText } from "./why.js";
 
 export async function openTicket(id) {
   if (!id) return;
@@ -88,13 +90,14 @@ export function renderDetail() {
   $("reply-state").textContent = blocked;
 
   renderSignals(d.signals || {}, d.reason);
+  renderHandover(d);
   renderCustomer(d);
   renderNotes(d.notes || []);
   renderEvents(d.events || []);
 }
 
 export function renderSignals(signals, reason) {
-  $("t-reason").textContent = reasonText(reason);
+  $("t-reason").textContent = signals.why ? whyText(signals.why) : reasonText(reason);
   $("s-intent").textContent = signals.intent || t("signals.none");
   $("s-confidence").textContent = percent(signals.confidence);
   const negativity = Math.max(0, Math.min(1, Number(signals.negativity) || 0));

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.intent_admin.drafts import DraftConflict, Drafts
+from bot.intent_admin.drafts import DraftConflict, DraftError, Drafts
 from bot.intent_versions import IntentVersions
 from bot.intents import load_intent_set
 
@@ -50,3 +50,26 @@ async def test_concurrent_merges_without_a_revision_all_land(drafts: Drafts) -> 
     draft = await drafts.current()
     assert set(texts) <= set(draft.intent_set.intents["invoice"].examples)
     assert draft.revision == len(texts)
+
+
+async def test_triage_examples_are_taught_moved_between_classes_and_removed(
+    drafts: Drafts,
+) -> None:
+    start = await drafts.current()
+    taught = await drafts.add_triage_examples("complaint", ["坏了", "太慢了"], "root",
+                                              revision=start.revision)
+    moved = await drafts.add_triage_examples("neutral", [" 太慢了 ", "退款多久"], "root",
+                                             revision=taught.revision)
+    assert moved.intent_set.triage_examples == {"complaint": ("坏了",),
+                                                "neutral": ("太慢了", "退款多久")}
+    with pytest.raises(DraftConflict):
+        await drafts.add_triage_examples("neutral", ["x"], "mia", revision=taught.revision)
+    for label, texts in [("happy", ["x"]), ("neutral", ["  "])]:
+        with pytest.raises(DraftError):
+            await drafts.add_triage_examples(label, texts, "root")
+    with pytest.raises(DraftError):
+        await drafts.remove_triage_examples("complaint", ["not there"], "root")
+    left = await drafts.remove_triage_examples("complaint", ["坏了"], "root",
+                                               revision=moved.revision)
+    assert left.intent_set.triage_examples == {"neutral": ("太慢了", "退款多久")}
+    assert (await drafts.current()).intent_set.triage_examples == left.intent_set.triage_examples

@@ -13,6 +13,7 @@ import pytest
 from redis.asyncio import Redis
 
 from bot.brain import Brain
+from bot.misses import MissLog, miss_id
 from bot.settings import Settings
 from handoff.users import UserStore
 from tests.agents import bearer
@@ -206,6 +207,50 @@ async def test_misses_are_grouped_assigned_or_dismissed_and_agents_flag_from_tic
     audit = (await api.get("/api/audit", headers=admin)).json()
     assert [entry["action"] for entry in audit[:2]] == ["misses.dismiss", "misses.assign"]
     assert set(audit[1]["detail"]["examples"]) == set(RECEIPTS)
+
+
+async def test_unnecessary_hand_overs_teach_the_triage_through_the_draft(
+    api: httpx.AsyncClient, redis_client: Redis,
+) -> None:
+    admin = await bearer(api, "root")
+    log = MissLog(redis_client)
+    taught = ["退款多久到账？", "退款到哪一步了"]
+    for text in taught:
+        await log.unnecessary(text, "zh", "alice", {"triage": {"complaint": 0.7},
+                                                    "person_reason": "complaint 0.70"})
+    ids = [miss_id(text) for text in taught]
+    revision = (await _intents(api, admin))["draft"]["revision"]
+    for body, code in [({"ids": ["nope"]}, 404), ({"ids": ids, "label": "happy"}, 422),
+                       ({"ids": ids, "revision": revision + 5}, 409)]:
+        refused = await api.post("/api/misses/triage", json=body, headers=admin)
+        assert refused.status_code == code, refused.text
+    assert len(await log.all()) == 2  # nothing taken off on a refusal
+
+    done = await api.post("/api/misses/triage", headers=admin,
+                          json={"ids": ids, "revision": revision})
+    assert done.status_code == 200, done.text
+    assert done.json() == {"added": 2, "label": "neutral", "revision": revision + 1}
+    assert await log.all() == []
+    listing = await _intents(api, admin)
+    assert sorted(listing["triage_examples"]["neutral"]) == sorted(taught)
+    [change] = listing["draft"]["changes"]["triage"]
+    assert (change["class"], sorted(change["added"]), change["removed"]) == (
+        "neutral", sorted(taught), [])
+    stale = await api.post("/api/triage-examples/remove", headers=admin,
+                           json={"label": "neutral", "texts": taught[:1], "revision": revision})
+    assert stale.status_code == 409 and stale.json()["detail"]["code"] == "draft_conflict"
+
+    evaluation = await api.post("/api/intents/evaluate", headers=admin)
+    [row] = evaluation.json()["triage"]
+    assert (row["class"], row["added"], row["removed"], row["examples"]) == ("neutral", 2, 0, 2)
+    assert 0 <= row["to_person_now"] <= 2
+
+    removed = await api.post("/api/triage-examples/remove", headers=admin, json={
+        "label": "neutral", "texts": taught[:1], "revision": listing["draft"]["revision"]})
+    assert removed.status_code == 200, removed.text
+    assert removed.json()["triage_examples"] == {"neutral": taught[1:]}
+    audit = (await api.get("/api/audit", headers=admin)).json()
+    assert [entry["action"] for entry in audit[:2]] == ["triage.remove", "misses.triage"]
 
 
 async def _json(request: Any) -> Any:
