@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -44,6 +45,13 @@ class InboundMessage:
     def message_key(self) -> str:
         """Unique across platforms; what replies are keyed on."""
         return f"{self.platform}:{self.platform_message_id}"
+
+    @property
+    def log_ref(self) -> str:
+        """How log lines name this message: a web chat's message id carries its conversation
+        id, which grants read access to the transcript, so logs get a digest of the key."""
+        digest = hashlib.sha256(self.message_key.encode()).hexdigest()[:12]
+        return f"{self.platform}:{digest}"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)

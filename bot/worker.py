@@ -94,7 +94,7 @@ class Worker:
                 await self.inbox.dead_letter(entry, repr(exc))
                 return 1
             logger.exception("Pipeline failed on %s (attempt %d); it will be retried",
-                             entry.message.message_key, attempts)
+                             entry.message.log_ref, attempts)
             return 0
         outcome = await self.inbox.commit(entry, turn.state, turn.replies)
         if outcome is Readiness.WAIT:
@@ -109,7 +109,7 @@ class Worker:
         state = await load_state(self.redis, entry.message.conversation_key)
         turn = await self.pipeline.run(Turn(message=entry.message, state=state))
         decision = turn.decision.kind if turn.decision else turn.stopped_by
-        logger.info("Message %s -> %s", entry.message.message_key, decision)
+        logger.info("Message %s -> %s", entry.message.log_ref, decision)
         return turn
 
     async def _leave_group(self) -> None:

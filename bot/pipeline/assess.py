@@ -57,5 +57,5 @@ class AssessStage:
                 )
         turn.understanding = understanding
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("Understood %s: %s", message.message_key,
+            logger.debug("Understood %s: %s", message.log_ref,
                          json.dumps(understanding.to_dict(), ensure_ascii=False))

@@ -28,6 +28,6 @@ class Pipeline:
                 await stage(turn)
             except StopPipeline as stop:
                 turn.stopped_by = f"{stage.name}: {stop.reason}"
-                logger.debug("Turn %s stopped by %s", turn.message.message_key, turn.stopped_by)
+                logger.debug("Turn %s stopped by %s", turn.message.log_ref, turn.stopped_by)
                 break
         return turn
