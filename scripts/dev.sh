@@ -76,6 +76,8 @@ case "$command" in
     ;;
   bench)
     setup test,bench
+    # `bench routing [args]`: the routing benchmark (docs/benchmark.md, "Routing").
+    if [ "${1:-}" = routing ]; then shift; exec "$VENV/bin/python" -m bench.routing "$@"; fi
     exec "$VENV/bin/python" -m bench.run "$@"
     ;;
   setup)
