@@ -1,8 +1,9 @@
 """Why a ticket reached a person, in parts the console puts into words in the agent's language.
 
-The assess stage writes its reason as one English line ("complaint 0.94", "asked for a person:
-'get me a human' (human_request 1.00)", "crisis: crisis keyword: 过敏; ..."). The console shows
-it in Chinese or English, so the line is taken apart here once, for the queue and the ticket.
+The assess stage records the reason in parts (``signals.person``: kind, score, quote, detail)
+beside one English line (``person_reason``: "complaint 0.94", "asked for a person: 'get me a
+human' (human_request 1.00)"). Tickets opened before the parts were recorded have the line only;
+for them it is taken apart here.
 """
 
 from __future__ import annotations
@@ -18,9 +19,17 @@ TOP_CLASSES = 4
 
 
 def why(signals: dict[str, Any]) -> dict[str, Any] | None:
-    """``{"kind", "score", "quote", "detail", "text"}`` from the signals' ``person_reason``, or
-    None when the triage did not ask for a person (the ticket's ``reason`` code says why)."""
+    """``{"kind", "score", "quote", "detail", "text"}`` from the signals' ``person`` parts (or,
+    for tickets opened before those were recorded, their ``person_reason`` line), or None when
+    the triage did not ask for a person (the ticket's ``reason`` code says why)."""
     text = str(signals.get("person_reason") or "").strip()
+    parts = signals.get("person")
+    if isinstance(parts, dict) and parts.get("kind"):
+        score = parts.get("score")
+        return {"kind": str(parts["kind"]),
+                "score": float(score) if isinstance(score, int | float) else None,
+                "quote": str(parts.get("quote") or ""), "detail": str(parts.get("detail") or ""),
+                "text": text}
     if not text:
         return None
     asked = _ASKED.match(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from bot.settings import AssessmentSettings
@@ -65,8 +65,9 @@ class Assessor:
         if triage[CRISIS] >= self.thresholds.crisis:
             severity = worse(severity, "crisis")
             reasons.append(f"crisis report {triage[CRISIS]:.2f}")
-        person_reason = self._person_reason(text, triage, severity, reasons)
-        human = person_reason.startswith("asked for a person")
+        person = self._person(text, triage, severity, reasons)
+        person_reason = person.text if person is not None else ""
+        human = person is not None and person.kind == HUMAN_REQUEST
         if person_reason and triage.top_person_class in UNHAPPY_CLASSES and not human:
             # A complaint is negative even when the wording is calm.
             severity = worse(severity, "negative")
@@ -75,26 +76,49 @@ class Assessor:
         chitchat = not person_reason and triage[CHITCHAT] >= self.thresholds.chitchat
         return replace(understanding, negativity=negativity, severity=severity,
                        human_requested=human, assessment_reasons=tuple(reasons),
-                       triage=triage.to_dict(), person_reason=person_reason, chitchat=chitchat)
+                       triage=triage.to_dict(), person_reason=person_reason,
+                       person=asdict(person) if person is not None else {},
+                       chitchat=chitchat)
 
-    def _person_reason(self, text: str, triage: Triage, severity: str,
-                       reasons: list[str]) -> str:
-        """Why this message needs a person whatever its intent, or "" when it does not."""
+    def _person(self, text: str, triage: Triage, severity: str,
+                reasons: list[str]) -> PersonReason | None:
+        """Why this message needs a person whatever its intent, or None when it does not."""
         pattern = self.human.detect(text)
         if pattern is not None:
-            return f"asked for a person: {_quote(text)} ({pattern})"
+            return PersonReason(HUMAN_REQUEST, None, _quote(text), pattern)
         if severity == "crisis":
-            return "crisis: " + "; ".join(reasons)
+            return PersonReason(CRISIS, None, "", "; ".join(reasons))
         if triage.person >= self.thresholds.person:
             top = triage.top_person_class
-            if top == HUMAN_REQUEST:
-                return f"asked for a person: {_quote(text)} ({HUMAN_REQUEST} {triage[top]:.2f})"
-            return f"{top} {triage[top]:.2f}"
+            return PersonReason(top, triage[top], _quote(text) if top == HUMAN_REQUEST else "")
         if severity == "negative":
-            return "negative: " + "; ".join(reasons)
-        return ""
+            return PersonReason("negative", None, "", "; ".join(reasons))
+        return None
+
+
+@dataclass(frozen=True)
+class PersonReason:
+    """Why a message goes to a person, in parts (the console words them in the agent's
+    language): the triage class, its probability when it decided, the customer's words for a
+    request, and the rule that decided otherwise."""
+
+    kind: str
+    score: float | None = None
+    quote: str = ""
+    detail: str = ""
+
+    @property
+    def text(self) -> str:
+        """The same in one English line: "complaint 0.94", "asked for a person: '转人工'
+        (pattern (zh) 转人工)", "crisis: crisis keyword: 过敏; ..."."""
+        if self.kind == HUMAN_REQUEST:
+            by = self.detail or f"{HUMAN_REQUEST} {self.score:.2f}"
+            return f"asked for a person: '{self.quote}' ({by})"
+        if self.score is not None:
+            return f"{self.kind} {self.score:.2f}"
+        return f"{self.kind}: {self.detail}"
 
 
 def _quote(text: str, limit: int = 40) -> str:
     one_line = " ".join(text.split())
-    return f"'{one_line[:limit]}…'" if len(one_line) > limit else f"'{one_line}'"
+    return f"{one_line[:limit]}…" if len(one_line) > limit else one_line

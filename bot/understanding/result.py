@@ -35,6 +35,8 @@ class Understanding:
     assessment_reasons: tuple[str, ...] = field(default_factory=tuple)
     triage: dict[str, float] = field(default_factory=dict)
     person_reason: str = ""
+    # The same in parts: kind, score, quote, detail (``assessment.PersonReason``).
+    person: dict[str, Any] = field(default_factory=dict)
     # The message is small talk (greeting, "are you a bot?", the weather): not an FAQ question.
     chitchat: bool = False
 
