@@ -42,8 +42,8 @@ from bot.transcript import Transcripts
 logger = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 15.0
-# How long a sent reply's recording keeps being retried while Redis is unreachable.
-_RECORD_PATIENCE_SECONDS = 60.0
+# How long recording an outcome (or releasing a claim) is retried while Redis is unreachable.
+_PATIENCE_SECONDS = 60.0
 
 _CLAIM = """
 if ARGV[1] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[1] then return {'lost', ''} end
@@ -111,7 +111,9 @@ class SendGuard:
             logger.warning("Sending %s was cancelled mid-call: it is in doubt", reply.reply_id)
             raise
         except BaseException:
-            await self.redis.delete(claim)  # the platform said no: a retry is safe
+            # The platform said no (or nothing connected): a retry is safe, once the claim is
+            # gone. Redis may be what failed, so keep trying to remove it.
+            await self._patiently(self._release, keys=[claim], args=[value])
             raise
         finally:
             if ticket is not None:
@@ -127,9 +129,10 @@ class SendGuard:
                 keys=[keys.reply_sent(reply.reply_id), claim, lease],
                 args=[ticket.token if ticket is not None else "", value, self.claim_ttl_seconds],
             )
-        except asyncio.CancelledError:
-            # Cancelled before the call started: whether or not the claim landed, undo it.
-            await asyncio.shield(self._release(keys=[claim], args=[value]))
+        except (asyncio.CancelledError, RedisError):
+            # Before the call started (cancelled, or Redis went away): whether or not the claim
+            # landed, undo it, or the reply would look in doubt without ever having been sent.
+            await asyncio.shield(self._patiently(self._release, keys=[claim], args=[value]))
             raise
         if status == "lost":
             raise LaneLost(reply.conversation_key)
@@ -152,17 +155,21 @@ class SendGuard:
 
     async def _record(self, reply: OutboundReply, state: str) -> None:
         """Record the outcome, waiting for Redis if it is away (a restart takes seconds)."""
-        deadline = time.monotonic() + _RECORD_PATIENCE_SECONDS
+        await self._patiently(self.transcripts.record_reply_once, reply, state)
+
+    async def _patiently(self, call: Callable[..., Awaitable[object]], *args: object,
+                         **kwargs: object) -> None:
+        """``call``, retried while Redis is unreachable, for up to a minute."""
+        deadline = time.monotonic() + _PATIENCE_SECONDS
         delay = 0.1
         while True:
             try:
-                await self.transcripts.record_reply_once(reply, state)
+                await call(*args, **kwargs)
                 return
             except RedisError as exc:
                 if time.monotonic() > deadline:
                     raise
-                logger.warning("Could not record reply %s yet (%r); retrying", reply.reply_id,
-                               exc)
+                logger.warning("Redis is away (%r); retrying in %.1f s", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
 
