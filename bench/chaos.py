@@ -56,12 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=200)
     parser.add_argument("--messages", type=int, default=5, help="per conversation (at most 5)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--deadline", type=float, default=900,
+                        help="give up waiting for the last replies after this many seconds")
     parser.add_argument("--keep", type=Path, help="keep Redis data and process logs here")
     args = parser.parse_args(argv)
     # SIGTERM as Ctrl+C: the processes of the run are stopped on the way out.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     plan = Plan(conversations=args.conversations, messages=args.messages,
-                deadline_seconds=900)
+                deadline_seconds=args.deadline)
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
     with running_cluster(workers=args.workers, workdir=args.keep) as cluster:

@@ -9,7 +9,7 @@ import time
 from redis.asyncio import Redis
 
 from bot import keys
-from bot.lanes import Lanes
+from bot.lanes import Lanes, current_lane
 from bot.messages import OutboundReply
 from bot.outbox import DeliveryLoop, PermanentSendError
 from tests.factories import outbound
@@ -102,3 +102,33 @@ async def test_a_failing_reply_holds_its_conversation_and_a_refused_one_is_set_a
     assert platform.received["webchat:d:d"] == ["other"]
     [(_, dead)] = await redis_client.xrange(keys.OUTBOX_DEAD)
     assert OutboundReply.from_json(dead["reply"]).text == "2"
+
+
+async def test_a_stop_lets_a_call_under_way_finish_and_leaves_the_rest_queued(
+    redis_client: Redis,
+) -> None:
+    calling, finish = asyncio.Event(), asyncio.Event()
+    platform = _Platform()
+
+    class _SlowPlatform(_Platform):
+        async def send(self, reply: OutboundReply) -> None:
+            ticket = current_lane.get()
+            assert ticket is not None
+            ticket.calling = True  # what the send guard marks around a platform call
+            calling.set()
+            await finish.wait()
+            platform.received.setdefault(reply.conversation_key, []).append(reply.text)
+            ticket.calling = False
+
+    await _queue(redis_client, "webchat:c:c", ["1", "2"])
+    stop = asyncio.Event()
+    loop = asyncio.create_task(_loop(redis_client, _SlowPlatform(), "s").run(stop))
+    await calling.wait()
+    stop.set()
+    await asyncio.sleep(0.05)
+    assert not loop.done()  # it waits for the call under way
+    finish.set()
+    await loop
+    assert platform.received == {"webchat:c:c": ["1"]}
+    assert await redis_client.llen(keys.outbox_lane("webchat:c:c")) == 1  # "2" waits
+    assert not await redis_client.exists(keys.outbox_lane_lease("webchat:c:c"))
