@@ -21,7 +21,8 @@ def test_every_reply_once_in_order_and_in_the_transcript_despite_kill_and_restar
         report = asyncio.run(run_chaos(cluster, plan, workers=["worker-1", "worker-2"]))
         logs = {name: cluster.log_tail(name, 15) for name in cluster.processes}
         exits = cluster.stop()  # SIGTERM: a graceful stop
-    assert exits["worker-2"] == 0 and exits["api"] == 0, (exits, logs)
+    # uvicorn re-raises SIGTERM once it has shut down gracefully: -15 is its clean exit.
+    assert exits["worker-2"] == 0 and exits["api"] in (0, -15), (exits, logs)
     assert len([f for f in report.faults if not f.startswith("deadline")]) == 2, report.faults
     for result in report.results:
         summary = f"{result} faults={report.faults} logs={logs}"
