@@ -113,9 +113,14 @@ class DeliveryLoop:
         for ticket in tickets:
             task = asyncio.create_task(self._drive(ticket))
             self._driving[ticket.conversation_key] = (ticket, task)
-            task.add_done_callback(
-                lambda _t, key=ticket.conversation_key: self._driving.pop(key, None))
+            task.add_done_callback(self._forget)
         return waiting
+
+    def _forget(self, task: asyncio.Task[int]) -> None:
+        # By conversation and task: the lane may have been taken again by a newer task.
+        for key, (_, driving) in list(self._driving.items()):
+            if driving is task:
+                del self._driving[key]
 
     async def _wait_for_work(self, stop: asyncio.Event, *, short: bool) -> None:
         """Block until the outbox has something to route (it holds nothing else: routed entries
