@@ -81,9 +81,11 @@ class DeliveryLoop:
         # A lane's lease lasts as long as an inbox entry may stay idle before a reclaim.
         self.lanes = Lanes(redis, lease_ms=reclaim_idle_ms)
         self._driving: dict[str, tuple[LaneTicket, asyncio.Task[int]]] = {}
-        self._stopping = False
+        self._stopping = False  # set when draining
+        self._stop: asyncio.Event | None = None  # run()'s stop
 
     async def run(self, stop: asyncio.Event) -> None:
+        self._stop = stop
         try:
             while not stop.is_set():
                 try:
@@ -146,7 +148,7 @@ class DeliveryLoop:
         renewal = asyncio.create_task(self._keep_lease(ticket))
         handled, release = 0, True
         try:
-            while not self._stopping:
+            while not self._stopped():  # a lane stops between replies
                 head = await self.lanes.head(ticket)
                 if head is None:
                     if await self.lanes.release(ticket) <= 0:
@@ -170,6 +172,9 @@ class DeliveryLoop:
                 with contextlib.suppress(RedisError, OSError):
                     await asyncio.shield(self.lanes.release(ticket, force=True))
         return handled
+
+    def _stopped(self) -> bool:
+        return self._stopping or (self._stop is not None and self._stop.is_set())
 
     async def _keep_lease(self, ticket: LaneTicket) -> None:
         period = self.lanes.lease_ms / 3000
