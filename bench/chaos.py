@@ -47,6 +47,7 @@ def table(report: RunReport, plan: Plan, workers: int) -> str:
     lines += ["", f"{plan.conversations} conversations x {plan.messages} messages per path, "
               f"every {plan.repeat_every}th delivered {plan.copies} times, {workers} workers",
               *(f"fault: {fault}" for fault in report.faults),
+              *(f"set aside: {dead}" for dead in report.dead_letters),
               f"wall time: {report.wall_seconds:.1f} s", f"CPU: {cpu_model()}"]
     return "\n".join(lines)
 

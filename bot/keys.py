@@ -166,6 +166,11 @@ def wechat_window(platform: str, user_id: str) -> str:
     return f"{PREFIX}:wechat:window:{platform}:{user_id}"
 
 
+def wechat_window_granted(message_key: str) -> str:
+    """Set (NX) with the budget one message granted, so that it is granted exactly once."""
+    return f"{PREFIX}:wechat:granted:{message_key}"
+
+
 def wechat_unreachable(platform: str, user_id: str) -> str:
     """JSON {"reason", "code", "at"}: this user cannot be messaged until they write again."""
     return f"{PREFIX}:wechat:unreachable:{platform}:{user_id}"

@@ -68,13 +68,14 @@ async def receive(
     except (KeyError, ValueError, TypeError) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"not a WeChat push: {exc!r}") from exc
     window = ServiceWindow(redis, PLATFORM)
-    fresh = True
     if push.message is not None:
-        fresh = not (await inbox.accept(push.message)).duplicate
-        if not fresh:
+        if (await inbox.accept(push.message)).duplicate:
             logger.info("WeChat redelivered %s; already queued", push.message.message_key)
-    # A redelivery (or a replayed push) must not grant a fresh budget.
-    if push.opens and push.user_id and fresh:
+        # Once per message: a redelivery (or a replayed push) grants no fresh budget, but a
+        # retry after Redis failed between queueing and granting still gets the grant.
+        if push.opens and push.user_id:
+            await window.opened_by(push.user_id, push.opens, push.message.message_key)
+    elif push.opens and push.user_id:
         await window.opened(push.user_id, push.opens)
     if push.unsubscribed:
         await window.mark_unreachable(push.user_id, "unsubscribed")

@@ -55,6 +55,7 @@ class RunReport:
     results: list[PathResult]
     wall_seconds: float
     faults: list[str] = field(default_factory=list)
+    dead_letters: list[str] = field(default_factory=list)
 
 
 def conversation_key(path: str, index: int) -> str:
@@ -232,7 +233,27 @@ async def run_chaos(cluster: Cluster, plan: Plan, *, workers: list[str]) -> RunR
     await customers
     await asyncio.sleep(1)  # anything still on its way (a duplicate would show here)
     return RunReport(await asyncio.to_thread(bill, cluster, plan),
-                     time.monotonic() - began, faults)
+                     time.monotonic() - began, faults,
+                     await asyncio.to_thread(dead_letters, cluster))
+
+
+def dead_letters(cluster: Cluster) -> list[str]:
+    """What was set aside, and why: the first place to look when something is lost."""
+    from bot import keys
+
+    client = cluster.client()
+    try:
+        found = [f"inbox {json.loads(fields['msg'])['platform_message_id']}: {fields['error']}"
+                 for _, fields in client.xrange(keys.INBOX_DEAD)]
+        for _, fields in client.xrange(keys.OUTBOX_DEAD):
+            try:
+                reply_id = json.loads(fields["reply"])["reply_id"]
+            except (ValueError, KeyError):
+                reply_id = "?"
+            found.append(f"outbox {reply_id}: {fields['error']}")
+        return found
+    finally:
+        client.close()
 
 
 def _quiet(cluster: Cluster) -> bool:

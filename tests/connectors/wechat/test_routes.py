@@ -218,3 +218,16 @@ def test_messages_open_the_window_and_unsubscribe_closes_it(
     assert json.loads(store.get(keys.wechat_unreachable("wechat", USER)))["reason"] == \
         "unsubscribed"
     assert len(_queued(store)) == 1
+
+
+def test_a_retry_after_a_failure_half_way_still_opens_the_window(
+    client: httpx.Client, store: redis.Redis
+) -> None:
+    """The message was queued, then Redis went away before the grant: WeChat retries."""
+    delivery = encrypted_push(fixture("text"))
+    _post(client, delivery)
+    store.delete(keys.wechat_window("wechat", USER))  # as if the grant had never landed
+    store.delete(keys.wechat_window_granted("wechat:1234567890123456"))  # the fixture's MsgId
+    _post(client, delivery)
+    assert store.hget(keys.wechat_window("wechat", USER), "message:left") == "5"
+    assert len(_queued(store)) == 1
