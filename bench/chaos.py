@@ -33,11 +33,11 @@ def cpu_model() -> str:
 
 def table(report: RunReport, plan: Plan, workers: int) -> str:
     header = ("path", "expected", "received", "lost", "duplicated", "out of order",
-              "missing in transcript", "in doubt")
+              "missing in transcript", "in doubt", "of which lost")
     rows = [header] + [
         (r.path, str(r.expected), str(r.received), str(r.lost), str(r.duplicated),
          f"{r.out_of_order}/{plan.conversations}", str(r.missing_from_transcript),
-         str(r.in_doubt))
+         str(r.in_doubt), str(r.lost_in_doubt))
         for r in report.results
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]

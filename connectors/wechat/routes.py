@@ -69,12 +69,13 @@ async def receive(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"not a WeChat push: {exc!r}") from exc
     window = ServiceWindow(redis, PLATFORM)
     if push.message is not None:
-        if (await inbox.accept(push.message)).duplicate:
-            logger.info("WeChat redelivered %s; already queued", push.message.message_key)
-        # Once per message: a redelivery (or a replayed push) grants no fresh budget, but a
-        # retry after Redis failed between queueing and granting still gets the grant.
+        # The budget first: a worker may answer the moment the message is queued. Once per
+        # message: a redelivery (or a replayed push) grants nothing new, and a retry after a
+        # failure half-way is still queued.
         if push.opens and push.user_id:
             await window.opened_by(push.user_id, push.opens, push.message.message_key)
+        if (await inbox.accept(push.message)).duplicate:
+            logger.info("WeChat redelivered %s; already queued", push.message.message_key)
     elif push.opens and push.user_id:
         await window.opened(push.user_id, push.opens)
     if push.unsubscribed:

@@ -42,7 +42,8 @@ class PathResult:
     path: str
     expected: int
     received: int = 0
-    lost: int = 0
+    lost: int = 0  # never received, and nobody was told
+    lost_in_doubt: int = 0  # never received; the transcript shows it as "may have arrived"
     duplicated: int = 0
     out_of_order: int = 0
     missing_from_transcript: int = 0
@@ -175,7 +176,13 @@ def _bill_path(cluster: Cluster, client, plan: Plan, path: str) -> PathResult:  
         replies = [entry for entry in transcript if entry["role"] != "customer"]
         recorded = {entry["text"] for entry in replies}
         result.received += len(got)
-        result.lost += sum(answers.get(k) not in got for k in range(plan.messages))
+        doubtful = {entry["text"] for entry in replies if entry.get("state") == "in_doubt"}
+        for k in range(plan.messages):
+            if answers.get(k) not in got:
+                if answers.get(k) in doubtful:
+                    result.lost_in_doubt += 1
+                else:
+                    result.lost += 1
         result.duplicated += sum(n - 1 for n in Counter(got).values())
         order = [position[text] for text in got if text in position]
         result.out_of_order += order != sorted(order)

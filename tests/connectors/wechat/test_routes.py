@@ -223,7 +223,7 @@ def test_messages_open_the_window_and_unsubscribe_closes_it(
 def test_a_retry_after_a_failure_half_way_still_opens_the_window(
     client: httpx.Client, store: redis.Redis
 ) -> None:
-    """The message was queued, then Redis went away before the grant: WeChat retries."""
+    """Redis went away between the grant and queueing (or lost the grant): WeChat retries."""
     delivery = encrypted_push(fixture("text"))
     _post(client, delivery)
     store.delete(keys.wechat_window("wechat", USER))  # as if the grant had never landed
