@@ -15,9 +15,17 @@ EVENTS_CHANNEL = f"{PREFIX}:events"
 # Streams of entries that failed too often to keep retrying, kept for inspection.
 INBOX_DEAD = f"{PREFIX}:inbox:dead"
 OUTBOX_DEAD = f"{PREFIX}:outbox:dead"
-# Hashes of stream entry id -> processing attempts so far.
+# Hashes of processing attempts so far: inbox stream entry id (outbox: reply id) -> count.
 INBOX_ATTEMPTS = f"{PREFIX}:inbox:attempts"
 OUTBOX_ATTEMPTS = f"{PREFIX}:outbox:attempts"
+# Delivery lanes (bot/lanes.py): the outbox stream is only their intake. Zset of conversation
+# keys with replies waiting (scored by the time the oldest arrived), and the counter that
+# numbers lane leases (their fencing tokens).
+OUTBOX_LANES = f"{PREFIX}:outbox:lanes"
+OUTBOX_FENCE = f"{PREFIX}:outbox:fence"
+# The lane scripts build a lane's keys from this prefix (conversations are not known up front).
+OUTBOX_LANE_PREFIX = f"{PREFIX}:outbox:lane:"
+OUTBOX_LEASE_SUFFIX = ":lease"
 
 
 def seen(platform: str, platform_message_id: str) -> str:
@@ -49,6 +57,16 @@ def reply_sent(reply_id: str) -> str:
     return f"{PREFIX}:reply:{reply_id}"
 
 
+def outbox_lane(conversation_key: str) -> str:
+    """List of one conversation's replies (JSON) waiting to go out, oldest first."""
+    return f"{OUTBOX_LANE_PREFIX}{conversation_key}"
+
+
+def outbox_lane_lease(conversation_key: str) -> str:
+    """Held (SET NX PX, renewed) by the one sender delivering this conversation's replies."""
+    return f"{OUTBOX_LANE_PREFIX}{conversation_key}{OUTBOX_LEASE_SUFFIX}"
+
+
 def reply_claim(reply_id: str) -> str:
     """Set (NX) just before a reply is handed to a platform whose send can time out yet deliver."""
     return f"{PREFIX}:reply:{reply_id}:claim"
@@ -70,6 +88,14 @@ def telegram_poll_offset() -> str:
 def telegram_poll_lock() -> str:
     """Held (SET NX PX, renewed) by the one process that long-polls; Telegram allows one."""
     return f"{PREFIX}:telegram:poller"
+
+
+def telegram_pace(chat_id: str) -> str:
+    """When (Redis TIME, ms) the next message to ``chat_id`` may go: shared by all senders."""
+    return f"{PREFIX}:telegram:pace:{chat_id}"
+
+
+TELEGRAM_PACE_ALL = f"{PREFIX}:telegram:pace"  # the same for the bot's overall limit
 
 
 def telegram_private_chats() -> str:
@@ -154,6 +180,11 @@ def wechat_token_lock(name: str) -> str:
 def wechat_window(platform: str, user_id: str) -> str:
     """Hash: the customer-service message budget a user's last interaction opened."""
     return f"{PREFIX}:wechat:window:{platform}:{user_id}"
+
+
+def wechat_window_granted(message_key: str) -> str:
+    """Set (NX) with the budget one message granted, so that it is granted exactly once."""
+    return f"{PREFIX}:wechat:granted:{message_key}"
 
 
 def wechat_unreachable(platform: str, user_id: str) -> str:

@@ -2,6 +2,14 @@
 
 Customer messages are appended when accepted (by the inbox's accept script); replies are
 appended when they are delivered, exactly once per reply id, whatever the number of attempts.
+A reply whose platform call got no answer is appended with ``"state": "in_doubt"``: the
+customer may have it, so the agent must see it.
+
+The marker (``keys.reply_sent``) and the entry are written by one script, so Redis's append-only
+file holds both or neither, and recording again is a no-op: a sender that finds Redis gone
+after the platform call keeps retrying the record until Redis is back, and the transcript gets
+the reply exactly once. A clean Redis restart (SHUTDOWN) loses nothing; a Redis crash can lose
+up to the last second of writes (``appendfsync everysec``), see docs/delivery.md.
 """
 
 from __future__ import annotations
@@ -34,6 +42,8 @@ class Transcripts:
         """Append ``reply`` unless its id was recorded before; True when this call recorded it."""
         fields = {"id": reply.reply_id, "role": reply.author, "text": reply.text,
                   "ts": reply.created_at, "intent": reply.intent, "agent": reply.agent}
+        if state != "delivered":
+            fields["state"] = state
         entry = json.dumps(fields, ensure_ascii=False)
         event = json.dumps({"type": "entry", "conversation": reply.conversation_key,
                             "entry": fields}, ensure_ascii=False)

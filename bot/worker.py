@@ -113,12 +113,28 @@ class Worker:
         return turn
 
     async def _leave_group(self) -> None:
-        """Remove this consumer from the group when it holds nothing, to keep XINFO tidy."""
-        pending = await self.redis.xpending_range(
-            keys.INBOX_STREAM, keys.INBOX_GROUP, min="-", max="+", count=1,
-            consumername=self.inbox.consumer,
-        )
-        if not pending:
-            await self.redis.xgroup_delconsumer(
-                keys.INBOX_STREAM, keys.INBOX_GROUP, self.inbox.consumer
+        """On a clean stop: hand back what this worker read but did not finish, then leave.
+
+        Unfinished entries stay pending (never acknowledged unprocessed); marking them idle for
+        ``reclaim_idle_ms`` lets another worker take them at once instead of after that wait.
+        The consumer is removed only when it holds nothing: deleting it would drop its entries.
+        """
+        try:
+            pending = await self.redis.xpending_range(
+                keys.INBOX_STREAM, keys.INBOX_GROUP, min="-", max="+", count=1000,
+                consumername=self.inbox.consumer,
             )
+            if pending:
+                await self.redis.xclaim(
+                    keys.INBOX_STREAM, keys.INBOX_GROUP, self.inbox.consumer, min_idle_time=0,
+                    message_ids=[entry["message_id"] for entry in pending],
+                    idle=self.settings.reclaim_idle_ms, justid=True,
+                )
+                logger.info("Left %d unfinished inbox entries for other workers", len(pending))
+                return
+        except (RedisError, OSError) as exc:
+            logger.warning("Could not hand back unfinished inbox entries (%r); they will be "
+                           "reclaimed after %d ms", exc, self.settings.reclaim_idle_ms)
+            return
+        await self.redis.xgroup_delconsumer(keys.INBOX_STREAM, keys.INBOX_GROUP,
+                                            self.inbox.consumer)

@@ -6,7 +6,7 @@ import itertools
 import time
 from typing import Any
 
-from bot.messages import InboundMessage, Sender
+from bot.messages import InboundMessage, OutboundReply, Sender
 
 _ids = itertools.count(1)
 
@@ -52,3 +52,16 @@ def handoff_signals(
     if suggested:
         signals["suggested_reply"] = {"intent": suggested[0], "text": suggested[1]}
     return signals
+
+
+_reply_numbers = itertools.count(1)
+
+
+def outbound(
+    text: str, *, conversation_key: str = "webchat:c1:c1", **fields: Any
+) -> OutboundReply:
+    """A reply as the pipeline writes it to the outbox, with a fresh reply id."""
+    platform, chat_id, _ = conversation_key.split(":", 2)
+    return OutboundReply(reply_id=f"{conversation_key}:r{next(_reply_numbers)}",
+                         platform=platform, conversation_key=conversation_key, chat_id=chat_id,
+                         text=text, **fields)

@@ -17,7 +17,7 @@ from telegram.request import HTTPXRequest
 
 from bot import keys
 from bot.settings import TelegramSettings
-from connectors.telegram.ratelimit import ChatRateLimiter
+from connectors.telegram.ratelimit import retry_on_flood
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,8 @@ def redact_token_in_logs(token: str) -> None:
 
 
 def build_bot(settings: TelegramSettings, *, poll: bool = False) -> ExtBot[None]:
-    """An ``ExtBot`` on ``settings.api_base_url`` with flood limits on sends.
+    """An ``ExtBot`` on ``settings.api_base_url`` that waits out ``RetryAfter`` (the flood
+    limits themselves are paced across processes by ``ratelimit.SharedPacer``).
 
     ``poll``: the request objects wait long enough for a ``getUpdates`` long poll.
     """
@@ -78,7 +79,7 @@ def build_bot(settings: TelegramSettings, *, poll: bool = False) -> ExtBot[None]
                                    connect_timeout=timeout, pool_timeout=timeout)
     return ExtBot(
         token=token, base_url=settings.api_base_url, request=request,
-        get_updates_request=updates_request, rate_limiter=ChatRateLimiter(),
+        get_updates_request=updates_request, rate_limiter=retry_on_flood(),
     )
 
 

@@ -1,61 +1,60 @@
-"""Telegram's flood limits on the way out: ~30 messages/s in all, ~20/min per group, ~1/s per chat.
+"""Telegram's flood limits on the way out, shared by every sender process through Redis:
+~1 message/s per chat, ~20/min per group, ~30/s for the whole bot.
 
-python-telegram-bot's ``AIORateLimiter`` enforces the first two and, on ``RetryAfter`` (HTTP 429),
-halts every request for ``retry_after`` seconds and retries. It leaves private chats unpaced, so
-a burst of replies to one customer would run into 429s; ``ChatRateLimiter`` paces each chat too.
-The limits are per process: with several sender processes, Telegram's 429 (honoured) is the
-backstop.
+Each limit is a key holding the time (Redis's clock, ms) of its next free slot; ``wait_turn``
+reserves the chat's slot, waits for it, then the bot-wide slot, and waits for that. The
+reservation is one script, so two processes never get the same slot, and slots go out in the
+order they were asked for. Waiting happens *before* the send guard's claim: a sender killed while
+it waits has claimed nothing, and the reply is sent by whoever takes its lane next.
+
+The bot's own rate limiter (``retry_on_flood``) only honours ``RetryAfter`` (HTTP 429), which
+Telegram still sends if someone else uses the same token.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
+import asyncio
 
-from aiolimiter import AsyncLimiter
+from redis.asyncio import Redis
 from telegram.ext import AIORateLimiter
 
-_MAX_IDLE_LIMITERS = 1024
+from bot import keys
 
-JSONResult = bool | dict[str, Any] | list[dict[str, Any]]
+_RESERVE = """
+local now = redis.call('TIME')
+now = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local slot = math.max(now, tonumber(redis.call('GET', KEYS[1]) or '0'))
+local after = slot + tonumber(ARGV[1])
+redis.call('SET', KEYS[1], after, 'PX', after - now + 1000)
+return slot - now
+"""
 
 
-class ChatRateLimiter(AIORateLimiter):
+class SharedPacer:
     def __init__(
-        self, *, overall_per_second: float = 30, group_per_minute: float = 20,
-        chat_per_second: float = 1, max_retries: int = 2,
+        self, redis: Redis, *, overall_per_second: float = 30, group_per_minute: float = 20,
+        chat_per_second: float = 1,
     ) -> None:
-        super().__init__(
-            overall_max_rate=overall_per_second, overall_time_period=1,
-            group_max_rate=group_per_minute, group_time_period=60, max_retries=max_retries,
-        )
-        self._chat_rate = chat_per_second
-        self._chat_limiters: dict[str, AsyncLimiter] = {}
+        self._reserve = redis.register_script(_RESERVE)
+        self._chat_ms = round(1000 / chat_per_second)
+        self._group_ms = round(60_000 / group_per_minute)
+        self._overall_ms = round(1000 / overall_per_second)
 
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, JSONResult]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> JSONResult:
-        chat_id = data.get("chat_id")
-        if chat_id is not None and self._chat_rate:
-            # Paced before the shared limits, so one busy chat does not use up their capacity
-            # while it waits for its own turn.
-            await self._chat_limiter(str(chat_id)).acquire()
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+    async def wait_turn(self, chat_id: int | str) -> None:
+        """Return when a message to ``chat_id`` may go, by every limit."""
+        await asyncio.sleep(await self.reserve(chat_id))
+        await asyncio.sleep(await self._reserve_slot(keys.TELEGRAM_PACE_ALL, self._overall_ms))
 
-    def _chat_limiter(self, chat_id: str) -> AsyncLimiter:
-        if len(self._chat_limiters) > _MAX_IDLE_LIMITERS:
-            for key, limiter in list(self._chat_limiters.items()):
-                if limiter.has_capacity(limiter.max_rate):  # unused for a while: forget it
-                    del self._chat_limiters[key]
-        limiter = self._chat_limiters.get(chat_id)
-        if limiter is None:
-            limiter = self._chat_limiters[chat_id] = AsyncLimiter(self._chat_rate, 1)
-        return limiter
+    async def reserve(self, chat_id: int | str) -> float:
+        """Reserve the chat's next slot; return the seconds until it comes."""
+        interval = self._group_ms if str(chat_id).startswith("-") else self._chat_ms
+        return await self._reserve_slot(keys.telegram_pace(str(chat_id)), interval)
+
+    async def _reserve_slot(self, key: str, interval_ms: int) -> float:
+        return int(await self._reserve(keys=[key], args=[interval_ms])) / 1000
+
+
+def retry_on_flood(max_retries: int = 2) -> AIORateLimiter:
+    """No pacing of its own (``SharedPacer`` does that, across processes): only waits out a
+    ``RetryAfter`` and tries again."""
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)

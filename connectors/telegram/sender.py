@@ -2,8 +2,10 @@
 
 Idempotent per reply id through ``SendGuard``: a ``sendMessage`` whose answer was lost (read
 timeout, connection dropped after the request went out) may have been delivered, so it is never
-sent again blindly. One that provably did not go out (no connection) or was refused for now (429
-after the rate limiter's own retries) is retried by the outbox. ``Forbidden`` (the user blocked
+sent again blindly. Flood limits are waited out (``ratelimit.SharedPacer``, shared by every
+process) before the guard's claim, so a reply still waiting for its turn has not started. One
+that provably did not go out (no connection) or was refused for now (429 after the rate
+limiter's own retries) is retried by the outbox. ``Forbidden`` (the user blocked
 the bot, the bot left the group) and ``BadRequest`` are permanent.
 
 Where a reply goes (ids are decoded by ``ids.py``):
@@ -38,6 +40,7 @@ from bot.transcript import Transcripts
 from connectors.telegram import ids
 from connectors.telegram.client import PLATFORM, build_bot, close_bot
 from connectors.telegram.private_chats import PrivateChats
+from connectors.telegram.ratelimit import SharedPacer
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +75,7 @@ class TelegramSender:
         self.bot = build_bot(settings)
         self.guard = SendGuard(redis, transcripts, claim_ttl_seconds)
         self.private_chats = PrivateChats(redis)
+        self.pacer = SharedPacer(redis)
 
     async def close(self) -> None:
         await close_bot(self.bot)
@@ -81,7 +85,8 @@ class TelegramSender:
             await self._deliver(reply)
 
         try:
-            await self.guard.send_once(reply, deliver, in_doubt=(ReplyMayHaveArrived,))
+            await self.guard.send_once(reply, deliver, in_doubt=(ReplyMayHaveArrived,),
+                                       pace=lambda: self.pacer.wait_turn(reply.chat_id))
         except Forbidden as exc:
             if reply.channel == "private":
                 await self.private_chats.forget(reply.chat_id)
@@ -132,6 +137,7 @@ class TelegramSender:
         thread = _placement(reply, reply_to=False)
         for chunk in chunks[1:]:
             try:
+                await self.pacer.wait_turn(chat_id)
                 await self._send_chunk(chat_id, chunk, **thread)
             except TelegramError as exc:  # the first part is out: a retry would repeat it
                 raise ReplyMayHaveArrived(f"part of {reply.reply_id} was sent: {exc}") from exc

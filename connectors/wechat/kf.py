@@ -133,11 +133,11 @@ class KfSync:
         message = kf_message(item)
         if message is None:
             return 0
+        # The budget before the message is queued (a worker may answer at once), once per
+        # message however often a pull returns it.
+        await self.window.opened_by(message.sender.user_id, "message", message.message_key)
         accepted = await self.inbox.accept(message)
-        if accepted.duplicate:
-            return 0
-        await self.window.opened(message.sender.user_id, "message")
-        return 1
+        return 0 if accepted.duplicate else 1
 
 
 class KfSender:

@@ -75,13 +75,15 @@ async def receive(
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
                             f"not a WeChat push ({type(exc).__name__})") from exc
     window = ServiceWindow(redis, PLATFORM)
-    fresh = True
     if push.message is not None:
-        fresh = not (await inbox.accept(push.message)).duplicate
-        if not fresh:
+        # The budget first: a worker may answer the moment the message is queued. Once per
+        # message: a redelivery (or a replayed push) grants nothing new, and a retry after a
+        # failure half-way is still queued.
+        if push.opens and push.user_id:
+            await window.opened_by(push.user_id, push.opens, push.message.message_key)
+        if (await inbox.accept(push.message)).duplicate:
             logger.info("WeChat redelivered %s; already queued", push.message.message_key)
-    # A redelivery (or a replayed push) must not grant a fresh budget.
-    if push.opens and push.user_id and fresh:
+    elif push.opens and push.user_id:
         await window.opened(push.user_id, push.opens)
     if push.unsubscribed:
         await window.mark_unreachable(push.user_id, "unsubscribed")

@@ -54,6 +54,17 @@ return 'window_closed'
 """
 
 
+# A message's grant, once: with the marker, so a push retried after a failure half-way (the
+# message queued, Redis gone before the grant) still gets it, and a replay gets nothing.
+_GRANT_ONCE = """
+if not redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[4]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1] .. ':until', ARGV[2], ARGV[1] .. ':left', ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('DEL', KEYS[3])
+return 1
+"""
+
+
 class CustomerUnreachable(PermanentSendError):
     """The platform will not deliver to this user until they write again."""
 
@@ -70,6 +81,7 @@ class ServiceWindow:
         self.redis = redis
         self.platform = platform
         self._reserve = redis.register_script(_RESERVE)
+        self._grant_once = redis.register_script(_GRANT_ONCE)
 
     async def opened(self, user_id: str, trigger: str, at: float | None = None) -> None:
         """The user interacted: grant a fresh budget and forget any unreachable mark."""
@@ -82,6 +94,18 @@ class ServiceWindow:
             tx.expire(key, _KEEP_SECONDS)
             tx.delete(keys.wechat_unreachable(self.platform, user_id))
             await tx.execute()
+
+    async def opened_by(self, user_id: str, trigger: str, message_key: str) -> bool:
+        """Like ``opened``, once per message however often it is delivered; True if granted."""
+        grant = GRANTS[trigger]
+        granted = await self._grant_once(
+            keys=[keys.wechat_window(self.platform, user_id),
+                  keys.wechat_window_granted(message_key),
+                  keys.wechat_unreachable(self.platform, user_id)],
+            args=[trigger, time.time() + grant.seconds, grant.count, _KEEP_SECONDS * 7,
+                  _KEEP_SECONDS],
+        )
+        return bool(granted)
 
     async def reserve(self, user_id: str, at: float | None = None) -> str:
         """Take one message from the budget; raise ``CustomerUnreachable`` when none is left."""

@@ -92,6 +92,25 @@ async def test_a_crashed_workers_message_is_finished_by_another(
     assert pending["pending"] == 0
 
 
+async def test_a_worker_stopped_cleanly_hands_back_what_it_had_not_finished(
+    redis_client: Redis, settings: Settings, brain: Brain
+) -> None:
+    pipeline = build_pipeline(brain, settings, redis_client)
+    leaving = _worker(redis_client, settings, pipeline, "leaving")
+    await leaving.inbox.ensure_group()
+    message = inbound("我的快递到哪了")
+    await leaving.inbox.accept(message)
+    assert len(await leaving.inbox.read(50)) == 1  # read, not yet processed
+    stop = asyncio.Event()
+    stop.set()
+    await leaving.run(stop)  # a SIGTERM now: it stops without finishing the message
+
+    survivor = _worker(redis_client, settings, pipeline, "survivor")
+    await _drain(survivor, _delivery(redis_client, settings), rounds=1)  # no reclaim wait
+    [reply] = await _replies(redis_client, settings, message.conversation_key)
+    assert reply["intent"] == "order_tracking"
+
+
 class _GateStage:
     """Holds a turn until the test opens the gate: a worker busy with a slow message."""
 

@@ -1,22 +1,20 @@
 from __future__ import annotations
 
-import asyncio
+from redis.asyncio import Redis
 
-from connectors.telegram.ratelimit import ChatRateLimiter
+from connectors.telegram.ratelimit import SharedPacer
 
 
-async def test_each_chat_is_paced_and_other_chats_do_not_wait_behind_it() -> None:
-    limiter, calls = ChatRateLimiter(), []
-    loop = asyncio.get_running_loop()
+async def test_a_chats_slots_are_shared_by_every_process(redis_client: Redis) -> None:
+    """Two senders (two processes, one Redis) never get the same slot for one chat."""
+    first, second = SharedPacer(redis_client), SharedPacer(redis_client)
+    assert await first.reserve(1) == 0
+    assert await second.reserve(1) > 0.5  # the next free second, whoever asks
+    assert await second.reserve(2) == 0  # other chats do not wait behind chat 1
+    assert await first.reserve(1) > await second.reserve(3)
 
-    async def send_message(chat_id: int) -> bool:
-        calls.append((chat_id, loop.time()))
-        return True
 
-    await asyncio.gather(*(
-        limiter.process_request(send_message, (chat,), {}, "sendMessage", {"chat_id": chat}, None)
-        for chat in (1, 1, 2, -1003)
-    ))
-    first, second = [at for chat, at in calls if chat == 1]
-    assert second - first >= 0.8
-    assert [chat for chat, _ in calls][-1] == 1  # the others went while chat 1 waited
+async def test_groups_are_paced_per_minute(redis_client: Redis) -> None:
+    pacer = SharedPacer(redis_client, group_per_minute=20)
+    assert await pacer.reserve(-1003) == 0
+    assert await pacer.reserve(-1003) > 2  # 20 a minute: one every 3 s

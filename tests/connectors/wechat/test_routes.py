@@ -273,3 +273,16 @@ def test_a_body_over_the_wechat_limit_is_413_even_without_a_length(
     assert response.status_code == 413
     assert "64 KiB" in response.json()["detail"]
     assert _nothing_stored(store)
+
+
+def test_a_retry_after_a_failure_half_way_still_opens_the_window(
+    client: httpx.Client, store: redis.Redis
+) -> None:
+    """Redis went away between the grant and queueing (or lost the grant): WeChat retries."""
+    delivery = encrypted_push(fixture("text"))
+    _post(client, delivery)
+    store.delete(keys.wechat_window("wechat", USER))  # as if the grant had never landed
+    store.delete(keys.wechat_window_granted("wechat:1234567890123456"))  # the fixture's MsgId
+    _post(client, delivery)
+    assert store.hget(keys.wechat_window("wechat", USER), "message:left") == "5"
+    assert len(_queued(store)) == 1
