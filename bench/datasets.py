@@ -50,9 +50,15 @@ class PolaritySplit:
 
 def few_shot(split: IntentSplit, shots: int, seed: int = SEED) -> IntentSplit:
     """``shots`` training examples per intent, drawn with a fixed seed; tests unchanged."""
-    return IntentSplit(f"{split.name.rsplit('_', 1)[0]}_{shots}shot", split.language,
-                       _per_label(split.train, shots, seed), split.test, split.oos_test,
-                       split.val, split.oos_val)
+    return IntentSplit(
+        f"{split.name.rsplit('_', 1)[0]}_{shots}shot",
+        split.language,
+        _per_label(split.train, shots, seed),
+        split.test,
+        split.oos_test,
+        split.val,
+        split.oos_val,
+    )
 
 
 def load_clinc150(root: Path, variant: str = "full") -> IntentSplit:
@@ -63,19 +69,28 @@ def load_clinc150(root: Path, variant: str = "full") -> IntentSplit:
         return [(str(text), str(label)) for text, label in data[key]]
 
     return IntentSplit(
-        name=f"clinc150_{variant}", language="en", train=pairs("train"), test=pairs("test"),
-        oos_test=[text for text, _ in data["oos_test"]], val=pairs("val"),
+        name=f"clinc150_{variant}",
+        language="en",
+        train=pairs("train"),
+        test=pairs("test"),
+        oos_test=[text for text, _ in data["oos_test"]],
+        val=pairs("val"),
         oos_val=[text for text, _ in data["oos_val"]],
     )
 
 
 def load_banking77(root: Path) -> IntentSplit:
-    return IntentSplit("banking77_full", "en", _csv_pairs(root / "banking77" / "train.csv"),
-                       _csv_pairs(root / "banking77" / "test.csv"))
+    return IntentSplit(
+        "banking77_full",
+        "en",
+        _csv_pairs(root / "banking77" / "train.csv"),
+        _csv_pairs(root / "banking77" / "test.csv"),
+    )
 
 
-def load_bitext(root: Path, shots: int = 20, test_per_intent: int = 50,
-                seed: int = SEED) -> IntentSplit:
+def load_bitext(
+    root: Path, shots: int = 20, test_per_intent: int = 50, seed: int = SEED
+) -> IntentSplit:
     """Bitext customer support (20k file): ``shots`` per intent to train, others to test."""
     path = root / "bitext" / "bitext_customer_support_20k.csv"
     with path.open(encoding="utf-8-sig", newline="") as handle:
@@ -86,8 +101,9 @@ def load_bitext(root: Path, shots: int = 20, test_per_intent: int = 50,
     return IntentSplit(f"bitext_{shots}shot", "en", train, test)
 
 
-def load_smp2019(root: Path, label: str = "domain", test_share: float = 0.3,
-                 seed: int = SEED) -> IntentSplit:
+def load_smp2019(
+    root: Path, label: str = "domain", test_share: float = 0.3, seed: int = SEED
+) -> IntentSplit:
     """SMP2019-ECDT (Chinese), by domain: a stratified fixed-seed train/test split."""
     items = json.loads((root / "smp2019" / "train.json").read_text(encoding="utf-8"))
     rows = [(str(item["text"]).strip(), str(item[label])) for item in items]
@@ -101,13 +117,16 @@ def load_smp2019(root: Path, label: str = "domain", test_share: float = 0.3,
     return IntentSplit(f"smp2019_{label}", "zh", train, test)
 
 
-def load_zh_reviews(root: Path, per_class: int = 1000, max_chars: int = 80,
-                    seed: int = SEED) -> PolaritySplit:
+def load_zh_reviews(
+    root: Path, per_class: int = 1000, max_chars: int = 80, seed: int = SEED
+) -> PolaritySplit:
     """Chinese shopping reviews: ``per_class`` negative and positive each for train and test."""
     path = root / "zh_reviews" / "online_shopping_10_cats.csv"
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = [(str(r["review"] or "").strip().lstrip("\ufeff")[:max_chars], r["label"])
-                for r in csv.DictReader(handle)]
+        rows = [
+            (str(r["review"] or "").strip().lstrip("\ufeff")[:max_chars], r["label"])
+            for r in csv.DictReader(handle)
+        ]
     rows = [(text, label) for text, label in rows if text]
     groups = _group([(t, "neg" if label == "0" else "pos") for t, label in rows], seed)
     need = 2 * per_class
@@ -116,8 +135,9 @@ def load_zh_reviews(root: Path, per_class: int = 1000, max_chars: int = 80,
     def labelled(part: slice) -> list[tuple[str, int]]:
         return [(t, 1) for t, _ in neg[part]] + [(t, 0) for t, _ in pos[part]]
 
-    return PolaritySplit("zh_reviews", labelled(slice(0, per_class)),
-                         labelled(slice(per_class, need)))
+    return PolaritySplit(
+        "zh_reviews", labelled(slice(0, per_class)), labelled(slice(per_class, need))
+    )
 
 
 def load_intent_folder(path: Path, test_share: float = 0.25, seed: int = SEED) -> IntentSplit:

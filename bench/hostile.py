@@ -65,40 +65,64 @@ class Case:
 def _config(data_dir: Path, redis_url: str) -> dict[str, object]:
     nowhere = "http://127.0.0.1:9"  # no platform is reachable: nothing here calls one
     return {
-        "mode": "dev", "data_dir": str(data_dir), "run_worker_in_api": False,
-        "log_level": "INFO", "redis": {"url": redis_url},
+        "mode": "dev",
+        "data_dir": str(data_dir),
+        "run_worker_in_api": False,
+        "log_level": "INFO",
+        "redis": {"url": redis_url},
         "understanding": {"intents_dir": str(ROOT / "intents")},
-        "telegram": {"enabled": True, "mode": "webhook", "bot_token": "7000001:bench-token",
-                     "secret_token": TELEGRAM_SECRET, "api_base_url": f"{nowhere}/bot"},
-        "wechat": {"enabled": True, "app_id": "wx1234567890abcdef", "app_secret": "s" * 32,
-                   "token": TOKEN, "encoding_aes_key": AES_KEY, "security_mode": "compatible",
-                   "api_base_url": f"{nowhere}/cgi-bin/"},
-        "wecom_kf": {"enabled": True, "corp_id": CORP_ID, "secret": "s" * 32, "token": TOKEN,
-                     "encoding_aes_key": AES_KEY, "open_kfid": "wkAJ2GCAAASSm4_FhToWMFea0xAF",
-                     "api_base_url": f"{nowhere}/cgi-bin/"},
+        "telegram": {
+            "enabled": True,
+            "mode": "webhook",
+            "bot_token": "7000001:bench-token",
+            "secret_token": TELEGRAM_SECRET,
+            "api_base_url": f"{nowhere}/bot",
+        },
+        "wechat": {
+            "enabled": True,
+            "app_id": "wx1234567890abcdef",
+            "app_secret": "s" * 32,
+            "token": TOKEN,
+            "encoding_aes_key": AES_KEY,
+            "security_mode": "compatible",
+            "api_base_url": f"{nowhere}/cgi-bin/",
+        },
+        "wecom_kf": {
+            "enabled": True,
+            "corp_id": CORP_ID,
+            "secret": "s" * 32,
+            "token": TOKEN,
+            "encoding_aes_key": AES_KEY,
+            "open_kfid": "wkAJ2GCAAASSm4_FhToWMFea0xAF",
+            "api_base_url": f"{nowhere}/cgi-bin/",
+        },
     }
 
 
 def _wechat_push(at: float, msg_id: int) -> tuple[str, bytes]:
     timestamp, nonce = str(int(at)), str(secrets.randbelow(10**9))
-    xml = (f"<xml><ToUserName><![CDATA[gh_7f083739789a]]></ToUserName><FromUserName>"
-           f"<![CDATA[oBench]]></FromUserName><CreateTime>{int(at)}</CreateTime><MsgType>"
-           f"<![CDATA[text]]></MsgType><Content><![CDATA[{MARKER}]]></Content>"
-           f"<MsgId>{msg_id}</MsgId></xml>")
+    xml = (
+        f"<xml><ToUserName><![CDATA[gh_7f083739789a]]></ToUserName><FromUserName>"
+        f"<![CDATA[oBench]]></FromUserName><CreateTime>{int(at)}</CreateTime><MsgType>"
+        f"<![CDATA[text]]></MsgType><Content><![CDATA[{MARKER}]]></Content>"
+        f"<MsgId>{msg_id}</MsgId></xml>"
+    )
     query = f"signature={signature(TOKEN, timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}"
     return f"/wechat/callback?{query}", xml.encode()
 
 
 def _wecom_callback(at: float) -> tuple[str, bytes]:
     timestamp, nonce = str(int(at)), str(secrets.randbelow(10**9))
-    event = ("<xml><ToUserName><![CDATA[ww]]></ToUserName><CreateTime>1</CreateTime><MsgType>"
-             "<![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
-             "<Token><![CDATA[t]]></Token></xml>")
-    envelope = fromstring(WorkCrypto(TOKEN, AES_KEY, CORP_ID).encrypt_message(
-        event, nonce, timestamp))
+    event = (
+        "<xml><ToUserName><![CDATA[ww]]></ToUserName><CreateTime>1</CreateTime><MsgType>"
+        "<![CDATA[event]]></MsgType><Event><![CDATA[kf_msg_or_event]]></Event>"
+        "<Token><![CDATA[t]]></Token></xml>"
+    )
+    envelope = fromstring(
+        WorkCrypto(TOKEN, AES_KEY, CORP_ID).encrypt_message(event, nonce, timestamp)
+    )
     body = f"<xml><Encrypt><![CDATA[{envelope.findtext('Encrypt')}]]></Encrypt></xml>"
-    query = (f"msg_signature={envelope.findtext('MsgSignature')}&timestamp={timestamp}"
-             f"&nonce={nonce}")
+    query = f"msg_signature={envelope.findtext('MsgSignature')}&timestamp={timestamp}&nonce={nonce}"
     return f"/wecom-kf/callback?{query}", body.encode()
 
 
@@ -106,9 +130,15 @@ def _cases(megabytes: int) -> list[Case]:
     big = megabytes * MB
     telegram = {**JSON, "X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
     deep = b"[" * 20_000 + b"]" * 20_000
-    no_chat = {"update_id": 900_000_001, "message": {
-        "message_id": 1, "date": int(time.time()), "text": MARKER,
-        "from": {"id": 5, "is_bot": False, "first_name": "Li"}}}
+    no_chat = {
+        "update_id": 900_000_001,
+        "message": {
+            "message_id": 1,
+            "date": int(time.time()),
+            "text": MARKER,
+            "from": {"id": 5, "is_bot": False, "first_name": "Li"},
+        },
+    }
     surrogate = json.dumps({"conversation_id": "bench-conversation", "text": f"{MARKER} \ud83d"})
     bad_id = json.dumps({"conversation_id": f"\ud800{MARKER}", "text": "hi"})
 
@@ -122,41 +152,84 @@ def _cases(megabytes: int) -> list[Case]:
 
     fresh_path = _wechat_push(time.time(), 1)[0]
     return [
-        Case(f"{megabytes} MB chunked -> web chat", 413,
-             lambda b: post(b, "/webchat/messages", chunked_total=big, headers=JSON)),
-        Case(f"{megabytes} MB chunked -> WeChat push", 413,
-             lambda b: post(b, fresh_path, chunked_total=big)),
-        Case(f"{megabytes} MB chunked -> Telegram webhook", 413,
-             lambda b: post(b, "/telegram/webhook", chunked_total=big, headers=telegram)),
-        Case(f"{megabytes} MB chunked -> no such route", 404,
-             lambda b: post(b, "/nowhere", chunked_total=big)),
-        Case("1 MB WeChat body with Content-Length", 413,
-             lambda b: post(b, fresh_path, body=b"x" * MB)),
-        Case("20,000-deep JSON -> web chat", 400,
-             lambda b: post(b, "/webchat/messages", body=deep, headers=JSON)),
-        Case("20,000-deep JSON -> Telegram webhook", 400,
-             lambda b: post(b, "/telegram/webhook", body=deep, headers=telegram)),
-        Case("lone surrogate in web chat text", 422,
-             lambda b: post(b, "/webchat/messages", body=surrogate.encode(), headers=JSON)),
-        Case("lone surrogate in conversation_id", 422,
-             lambda b: post(b, "/webchat/messages", body=bad_id.encode(), headers=JSON)),
-        Case("Telegram update without a chat", 400,
-             lambda b: post(b, "/telegram/webhook", body=json.dumps(no_chat).encode(),
-                            headers=telegram)),
+        Case(
+            f"{megabytes} MB chunked -> web chat",
+            413,
+            lambda b: post(b, "/webchat/messages", chunked_total=big, headers=JSON),
+        ),
+        Case(
+            f"{megabytes} MB chunked -> WeChat push",
+            413,
+            lambda b: post(b, fresh_path, chunked_total=big),
+        ),
+        Case(
+            f"{megabytes} MB chunked -> Telegram webhook",
+            413,
+            lambda b: post(b, "/telegram/webhook", chunked_total=big, headers=telegram),
+        ),
+        Case(
+            f"{megabytes} MB chunked -> no such route",
+            404,
+            lambda b: post(b, "/nowhere", chunked_total=big),
+        ),
+        Case(
+            "1 MB WeChat body with Content-Length",
+            413,
+            lambda b: post(b, fresh_path, body=b"x" * MB),
+        ),
+        Case(
+            "20,000-deep JSON -> web chat",
+            400,
+            lambda b: post(b, "/webchat/messages", body=deep, headers=JSON),
+        ),
+        Case(
+            "20,000-deep JSON -> Telegram webhook",
+            400,
+            lambda b: post(b, "/telegram/webhook", body=deep, headers=telegram),
+        ),
+        Case(
+            "lone surrogate in web chat text",
+            422,
+            lambda b: post(b, "/webchat/messages", body=surrogate.encode(), headers=JSON),
+        ),
+        Case(
+            "lone surrogate in conversation_id",
+            422,
+            lambda b: post(b, "/webchat/messages", body=bad_id.encode(), headers=JSON),
+        ),
+        Case(
+            "Telegram update without a chat",
+            400,
+            lambda b: post(
+                b, "/telegram/webhook", body=json.dumps(no_chat).encode(), headers=telegram
+            ),
+        ),
         Case("signed WeChat push, 400 days old", 403, wechat(-400 * DAY)),
         Case("signed WeChat push, 10 days ahead", 403, wechat(10 * DAY)),
         Case("signed WeCom callback, 400 days old", 403, wecom(-400 * DAY)),
         Case("signed WeCom callback, 10 days ahead", 403, wecom(10 * DAY)),
         Case("(control) fresh signed WeChat push", 200, wechat(0)),
-        Case("(control) web chat message", 202,
-             lambda b: post(b, "/webchat/messages", headers=JSON, body=json.dumps(
-                 {"conversation_id": "bench-conversation", "text": "hello"}).encode())),
+        Case(
+            "(control) web chat message",
+            202,
+            lambda b: post(
+                b,
+                "/webchat/messages",
+                headers=JSON,
+                body=json.dumps(
+                    {"conversation_id": "bench-conversation", "text": "hello"}
+                ).encode(),
+            ),
+        ),
     ]
 
 
 def _memory_kb(pid: int) -> dict[str, int]:
-    fields = dict(line.split(":", 1) for line in
-                  Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    fields = dict(
+        line.split(":", 1)
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+        if ":" in line
+    )
     return {name: int(fields[name].split()[0]) for name in ("VmRSS", "VmHWM")}
 
 
@@ -166,16 +239,18 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start_app(app_root: Path, config_file: Path, port: int,
-               log: Path) -> subprocess.Popen[bytes]:
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith("SWITCHBOARD_") and name != "REDIS_URL"}
-    env.update(SWITCHBOARD_CONFIG=str(config_file), PYTHONPATH=str(app_root),
-               HF_HUB_OFFLINE="1")
+def _start_app(app_root: Path, config_file: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("SWITCHBOARD_") and name != "REDIS_URL"
+    }
+    env.update(SWITCHBOARD_CONFIG=str(config_file), PYTHONPATH=str(app_root), HF_HUB_OFFLINE="1")
     command = [sys.executable, "-c", _SERVE, str(port)]
     with log.open("wb") as out:
-        process = subprocess.Popen(command, env=env, cwd=app_root, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=env, cwd=app_root, stdout=out, stderr=subprocess.STDOUT
+        )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -226,8 +301,15 @@ def _measure(pid: int, base: str, case: Case) -> Row:
     response = case.send(base)
     seconds = time.perf_counter() - started
     after = _memory_kb(pid)
-    return Row(case, response.status, before["VmRSS"] / 1024, after["VmRSS"] / 1024,
-               (after["VmHWM"] - before["VmRSS"]) / 1024, response.sent / MB, seconds)
+    return Row(
+        case,
+        response.status,
+        before["VmRSS"] / 1024,
+        after["VmRSS"] / 1024,
+        (after["VmHWM"] - before["VmRSS"]) / 1024,
+        response.sent / MB,
+        seconds,
+    )
 
 
 def run(megabytes: int, app_root: Path = ROOT) -> int:
@@ -250,17 +332,20 @@ def run(megabytes: int, app_root: Path = ROOT) -> int:
     return _report(rows, healthy, server_log, megabytes, app_root)
 
 
-def _report(rows: list[Row], healthy: bool, server_log: str, megabytes: int,
-            app_root: Path) -> int:
-    header = (f"{'input':<40} {'want':>4} {'got':>4} {'5xx':>3} {'RSS before':>10} "
-              f"{'RSS after':>10} {'peak +':>7} {'sent MB':>8} {'s':>5}")
+def _report(rows: list[Row], healthy: bool, server_log: str, megabytes: int, app_root: Path) -> int:
+    header = (
+        f"{'input':<40} {'want':>4} {'got':>4} {'5xx':>3} {'RSS before':>10} "
+        f"{'RSS after':>10} {'peak +':>7} {'sent MB':>8} {'s':>5}"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:
-        print(f"{row.case.name:<40} {row.case.expected:>4} {row.status:>4} "
-              f"{int(row.status >= 500):>3} {row.rss_before_mb:>7.1f} MB "
-              f"{row.rss_after_mb:>7.1f} MB {row.peak_rise_mb:>4.1f} MB {row.sent_mb:>8.1f} "
-              f"{row.seconds:>5.2f}")
+        print(
+            f"{row.case.name:<40} {row.case.expected:>4} {row.status:>4} "
+            f"{int(row.status >= 500):>3} {row.rss_before_mb:>7.1f} MB "
+            f"{row.rss_after_mb:>7.1f} MB {row.peak_rise_mb:>4.1f} MB {row.sent_mb:>8.1f} "
+            f"{row.seconds:>5.2f}"
+        )
     server_errors = sum(row.status >= 500 for row in rows)
     wrong = [row.case.name for row in rows if row.status != row.case.expected]
     chunked = [row for row in rows if row.chunked]
@@ -270,23 +355,40 @@ def _report(rows: list[Row], healthy: bool, server_log: str, megabytes: int,
     print()
     print(f"CPU: {_cpu()}; app from {app_root}")
     print(f"5xx answers: {server_errors} (target 0); unexpected status: {wrong or 'none'}")
-    print(f"{megabytes} MB chunked bodies: RSS +{growth:.1f} MB at most, peak +{peak:.1f} MB "
-          "(target < 5 MB)")
-    print(f"server log: {tracebacks} tracebacks, {leaks} lines quoting the hostile text "
-          f"(target 0); /healthz afterwards: {'200' if healthy else 'FAILED'}")
-    met = (not server_errors and not wrong and growth < 5 and peak < 5 and not leaks
-           and not tracebacks and healthy)
+    print(
+        f"{megabytes} MB chunked bodies: RSS +{growth:.1f} MB at most, peak +{peak:.1f} MB "
+        "(target < 5 MB)"
+    )
+    print(
+        f"server log: {tracebacks} tracebacks, {leaks} lines quoting the hostile text "
+        f"(target 0); /healthz afterwards: {'200' if healthy else 'FAILED'}"
+    )
+    met = (
+        not server_errors
+        and not wrong
+        and growth < 5
+        and peak < 5
+        and not leaks
+        and not tracebacks
+        and healthy
+    )
     print("targets met" if met else "TARGETS MISSED")
     return 0 if met else 1
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.hostile",
-                                     description="Hostile HTTP input against the real app.")
-    parser.add_argument("--megabytes", type=int, default=200,
-                        help="size of the chunked bodies (default 200)")
-    parser.add_argument("--app-root", type=Path, default=ROOT,
-                        help="run the app from this checkout (default: this one)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.hostile", description="Hostile HTTP input against the real app."
+    )
+    parser.add_argument(
+        "--megabytes", type=int, default=200, help="size of the chunked bodies (default 200)"
+    )
+    parser.add_argument(
+        "--app-root",
+        type=Path,
+        default=ROOT,
+        help="run the app from this checkout (default: this one)",
+    )
     args = parser.parse_args(argv)
     return run(args.megabytes, args.app_root.resolve())
 

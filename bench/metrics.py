@@ -21,8 +21,9 @@ def rejected(scored: Scored, threshold: float | None) -> np.ndarray:
     return np.asarray(scored.in_scope) < (threshold if threshold is not None else -np.inf)
 
 
-def oos_metrics(in_scope: Scored, truth: Sequence[str], oos: Scored,
-                threshold: float | None) -> dict[str, float]:
+def oos_metrics(
+    in_scope: Scored, truth: Sequence[str], oos: Scored, threshold: float | None
+) -> dict[str, float]:
     """Larson et al.'s figures: in-scope accuracy counts a rejected in-scope query as wrong."""
     kept = ~rejected(in_scope, threshold)
     right = np.asarray([p == t for p, t in zip(in_scope.predicted, truth, strict=True)])

@@ -24,9 +24,16 @@ class RawResponse:
     sent: int = 0  # body bytes the server had taken when it answered
 
 
-def post(base_url: str, path: str, *, body: bytes = b"", chunked_total: int = 0,
-         chunks: Iterable[bytes] | None = None, headers: dict[str, str] | None = None,
-         timeout: float = 30.0) -> RawResponse:
+def post(
+    base_url: str,
+    path: str,
+    *,
+    body: bytes = b"",
+    chunked_total: int = 0,
+    chunks: Iterable[bytes] | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: float = 30.0,
+) -> RawResponse:
     """POST ``body``; or, chunked (no length), ``chunks`` or ``chunked_total`` bytes of "x"."""
     url = urlsplit(base_url)
     host, port = url.hostname or "127.0.0.1", url.port or 80
@@ -37,7 +44,7 @@ def post(base_url: str, path: str, *, body: bytes = b"", chunked_total: int = 0,
         frames = _framed(chunks if chunks is not None else _filler(chunked_total))
     else:
         lines.append(f"Content-Length: {len(body)}")
-        frames = (body[i:i + FRAME_BYTES] for i in range(0, len(body), FRAME_BYTES))
+        frames = (body[i : i + FRAME_BYTES] for i in range(0, len(body), FRAME_BYTES))
     with socket.create_connection((host, port), timeout=timeout) as sock:
         sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("utf-8"))
         sent = _send_until_answered(sock, frames, timeout)
@@ -51,7 +58,7 @@ def _filler(total: int) -> Iterator[bytes]:
     for _ in range(total // FRAME_BYTES):
         yield frame
     if total % FRAME_BYTES:
-        yield frame[:total % FRAME_BYTES]
+        yield frame[: total % FRAME_BYTES]
 
 
 def _framed(chunks: Iterable[bytes]) -> Iterator[bytes]:
@@ -92,8 +99,10 @@ def _read_response(sock: socket.socket) -> RawResponse:
         if not head.startswith(b"HTTP/"):
             return RawResponse(status=0)
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
-        headers = {name.strip().lower(): value.strip() for name, _, value in
-                   (line.partition(":") for line in header_lines)}
+        headers = {
+            name.strip().lower(): value.strip()
+            for name, _, value in (line.partition(":") for line in header_lines)
+        }
         length = int(headers.get("content-length", "0"))
         while len(body) < length:
             piece = sock.recv(65536)

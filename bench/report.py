@@ -20,13 +20,17 @@ COLUMNS = (  # (key in a result row, header, format)
 def table(results: dict[str, Any]) -> str:
     rows = results["rows"]
     header = ["data set", "system", *(title for _, title, _ in COLUMNS)]
-    lines = [[row["task"], row["system"], *(_cell(row, key, kind) for key, _, kind in COLUMNS)]
-             for row in rows]
+    lines = [
+        [row["task"], row["system"], *(_cell(row, key, kind) for key, _, kind in COLUMNS)]
+        for row in rows
+    ]
     widths = [max(len(str(x)) for x in column) for column in zip(header, *lines, strict=True)]
 
     def fmt(cells: list[str]) -> str:
-        return "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+        return "  ".join(
+            c.ljust(w) if i < 2 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
 
     out = [fmt(header), fmt(["-" * w for w in widths]), *(fmt(line) for line in lines)]
     errors = [f"  {r['task']} / {r['system']}: {r['error']}" for r in rows if "error" in r]
@@ -53,18 +57,25 @@ def _cell(row: dict[str, Any], key: str, kind: str) -> str:
 def _speed_lines(speed: dict[str, Any]) -> list[str]:
     lines = ["Speed (switchboard):"]
     for item in speed.get("throughput", []):
-        lines.append(f"  throughput, {item['threads']} thread(s): {item['messages_per_s']:.0f} "
-                     f"messages/s ({item['messages']} distinct messages, predict_many)")
+        lines.append(
+            f"  throughput, {item['threads']} thread(s): {item['messages_per_s']:.0f} "
+            f"messages/s ({item['messages']} distinct messages, predict_many)"
+        )
     for item in speed.get("latency", []):
-        lines.append(f"  one message ({item['backend']}): p50 {item['p50_ms']:.1f} ms, "
-                     f"p95 {item['p95_ms']:.1f} ms")
+        lines.append(
+            f"  one message ({item['backend']}): p50 {item['p50_ms']:.1f} ms, "
+            f"p95 {item['p95_ms']:.1f} ms"
+        )
     for item in speed.get("train", []):
-        lines.append(f"  training on {item['split']} ({item['examples']} examples, nothing "
-                     f"cached, {item['threads']} thread(s)): {item['seconds']:.1f} s")
+        lines.append(
+            f"  training on {item['split']} ({item['examples']} examples, nothing "
+            f"cached, {item['threads']} thread(s)): {item['seconds']:.1f} s"
+        )
     rss = speed.get("worker_rss", {})
     if "peak_rss_mb" in rss:
-        lines.append(f"  worker peak resident memory ({rss['backend']}): "
-                     f"{rss['peak_rss_mb']:.0f} MB")
+        lines.append(
+            f"  worker peak resident memory ({rss['backend']}): {rss['peak_rss_mb']:.0f} MB"
+        )
     return lines
 
 
@@ -87,8 +98,9 @@ def chart(results: dict[str, Any], path: Path) -> Path:
             row = next((r for r in rows if r["task"] == task and r["system"] == system), {})
             values.append(row.get("accuracy", row.get("negativity_auroc", np.nan)))
         ax.bar(np.arange(len(tasks)) + i * width, values, width, label=system)
-    ax.set_xticks(np.arange(len(tasks)) + width * (len(systems) - 1) / 2, tasks, rotation=30,
-                  ha="right")
+    ax.set_xticks(
+        np.arange(len(tasks)) + width * (len(systems) - 1) / 2, tasks, rotation=30, ha="right"
+    )
     # From 0.5: every system scores above it, and the differences are what the chart is for.
     ax.set_ylim(0.5, 1)
     ax.grid(axis="y", alpha=0.3)
@@ -117,9 +129,10 @@ def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
             rows[key] = row
         if "speed" in run:
             merged["speed"] = run["speed"]
-    merged["rows"] = sorted(rows.values(), key=lambda r: (_task_order(runs, r["task"]),
-                                                          r["system"] != "switchboard",
-                                                          r["system"]))
+    merged["rows"] = sorted(
+        rows.values(),
+        key=lambda r: (_task_order(runs, r["task"]), r["system"] != "switchboard", r["system"]),
+    )
     return merged
 
 

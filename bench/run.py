@@ -44,9 +44,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.tasks or args.speed_only:
         tasks = [t for t in tasks if t.name in (args.tasks or "").split(",")]
     out = _reserve(args.out, time.strftime("%Y%m%d-%H%M%S"))
-    results: dict[str, Any] = {"started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                               "argv": sys.argv[1:], "cpus": os.cpu_count(),
-                               "load_average": os.getloadavg(), "rows": [], "systems": {}}
+    results: dict[str, Any] = {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "argv": sys.argv[1:],
+        "cpus": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "rows": [],
+        "systems": {},
+    }
     if not args.no_speed:
         _speed(settings, args.data, args.quick, results, out)
     systems = _systems(settings, peers, results)
@@ -69,22 +74,42 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data",
-                        help="the benchmark data folder (default: ../shared/data)")
-    parser.add_argument("--peers", default=",".join(PEERS),
-                        help="comma-separated peers: tfidf,setfit,rasa (default: all)")
-    parser.add_argument("--skip-rasa", action="store_true",
-                        help="no Rasa (e.g. when its Python 3.10 venv cannot be built)")
-    parser.add_argument("--full-rasa", action="store_true",
-                        help="also run DIET (and SetFit) on the full sets: hours on CPUs")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"no full sets, test sets cut to {300} texts: a smoke run")
-    parser.add_argument("--tasks", help="only these data sets, comma-separated "
-                        "(e.g. clinc150_10shot,zh_reviews)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=ROOT.parent / "shared" / "data",
+        help="the benchmark data folder (default: ../shared/data)",
+    )
+    parser.add_argument(
+        "--peers",
+        default=",".join(PEERS),
+        help="comma-separated peers: tfidf,setfit,rasa (default: all)",
+    )
+    parser.add_argument(
+        "--skip-rasa",
+        action="store_true",
+        help="no Rasa (e.g. when its Python 3.10 venv cannot be built)",
+    )
+    parser.add_argument(
+        "--full-rasa",
+        action="store_true",
+        help="also run DIET (and SetFit) on the full sets: hours on CPUs",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"no full sets, test sets cut to {300} texts: a smoke run",
+    )
+    parser.add_argument(
+        "--tasks", help="only these data sets, comma-separated (e.g. clinc150_10shot,zh_reviews)"
+    )
     parser.add_argument("--no-speed", action="store_true", help="skip the speed section")
     parser.add_argument("--speed-only", action="store_true", help="only the speed section")
-    parser.add_argument("--skip-ours", action="store_true",
-                        help="peers only (the splits are seeded: rows from two runs compare)")
+    parser.add_argument(
+        "--skip-ours",
+        action="store_true",
+        help="peers only (the splits are seeded: rows from two runs compare)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return parser
 
@@ -118,7 +143,8 @@ def _systems(settings: Settings, peers: list[str], results: dict[str, Any]) -> d
 
 def _calibrated(settings: Settings) -> Settings:
     understanding = settings.understanding.model_copy(
-        update={"calibrate": True, "calibration_recall": CALIBRATION_RECALL})
+        update={"calibrate": True, "calibration_recall": CALIBRATION_RECALL}
+    )
     return settings.model_copy(update={"understanding": understanding})
 
 
@@ -126,12 +152,16 @@ def _model_folder(settings: Settings) -> Path:
     from bot.understanding.e5_builder import BUILTIN_E5, materialize_multilingual_e5
 
     model = settings.understanding.model
-    return materialize_multilingual_e5(settings.data_dir / "models") if model == BUILTIN_E5 \
+    return (
+        materialize_multilingual_e5(settings.data_dir / "models")
+        if model == BUILTIN_E5
         else Path(model)
+    )
 
 
-def _run_task(task: Task, systems: dict[str, System], full_rasa: bool,
-              results: dict[str, Any]) -> None:
+def _run_task(
+    task: Task, systems: dict[str, System], full_rasa: bool, results: dict[str, Any]
+) -> None:
     split = task.load()
     for name, system in systems.items():
         if name in ("setfit", "rasa-diet") and not (task.small or full_rasa):
@@ -143,9 +173,15 @@ def _run_task(task: Task, systems: dict[str, System], full_rasa: bool,
         except Exception as exc:  # one failing peer must not lose the others' results
             logger.exception("%s failed on %s", name, task.name)
             row = {"error": f"{type(exc).__name__}: {exc}"}
-        results["rows"].append({"task": task.name, "system": name,
-                                "train_examples": len(split.train),
-                                "test_examples": len(split.test), **row})
+        results["rows"].append(
+            {
+                "task": task.name,
+                "system": name,
+                "train_examples": len(split.train),
+                "test_examples": len(split.test),
+                **row,
+            }
+        )
 
 
 def _evaluate(system: System, split: IntentSplit) -> dict[str, Any]:
@@ -158,15 +194,15 @@ def _evaluate(system: System, split: IntentSplit) -> dict[str, Any]:
         threshold = None
         if scored.out_of_scope is None and split.val:
             val = system.predict([text for text, _ in split.val])
-            threshold = tune_threshold(val, [label for _, label in split.val],
-                                       system.predict(split.oos_val))
+            threshold = tune_threshold(
+                val, [label for _, label in split.val], system.predict(split.oos_val)
+            )
             row["threshold_tuned_on_val"] = round(threshold, 4)
         row.update(oos_metrics(scored, truth, system.predict(split.oos_test), threshold))
     return row
 
 
-def _speed(settings: Settings, data: Path, quick: bool, results: dict[str, Any],
-           out: Path) -> None:
+def _speed(settings: Settings, data: Path, quick: bool, results: dict[str, Any], out: Path) -> None:
     """Fills ``results["speed"]`` step by step, saving after each (the steps are slow)."""
     from bench.datasets import load_intent_folder
 
@@ -180,12 +216,16 @@ def _speed(settings: Settings, data: Path, quick: bool, results: dict[str, Any],
         lambda: result["latency"].append(speed.latency(settings, default, texts[:210])),
         lambda: result["throughput"].append(speed.throughput(settings, default, texts, 1)),
         lambda: result["throughput"].append(speed.throughput(settings, default, texts, 2)),
-        lambda: result.update(worker_rss=speed.worker_rss(
-            settings.understanding.intents_dir.resolve())),
-        lambda: torch_latency and result["latency"].append(
-            speed.latency(settings, default, texts[:110], "torch")),
+        lambda: result.update(
+            worker_rss=speed.worker_rss(settings.understanding.intents_dir.resolve())
+        ),
+        lambda: (
+            torch_latency
+            and result["latency"].append(speed.latency(settings, default, texts[:110], "torch"))
+        ),
         lambda: result["train"].append(
-            speed.train_time(settings, load_clinc150(data, "small"), threads=2)),
+            speed.train_time(settings, load_clinc150(data, "small"), threads=2)
+        ),
     ]
     for step in tqdm(steps, desc="Speed", unit="step", file=sys.stderr):
         step()

@@ -65,8 +65,9 @@ async def _flood(base: str, attempts: int, concurrency: int) -> tuple[dict[int, 
         async with httpx.AsyncClient(base_url=base, timeout=60) as api:
             while not queue.empty():
                 n = queue.get_nowait()
-                response = await api.post("/api/auth/token",
-                                          data={"username": "alice", "password": f"guess-{n}"})
+                response = await api.post(
+                    "/api/auth/token", data={"username": "alice", "password": f"guess-{n}"}
+                )
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
 
     start = time.perf_counter()
@@ -86,22 +87,33 @@ async def _measure(base: str, attempts: int, concurrency: int) -> dict[str, obje
         statuses, seconds = await _flood(base, attempts, concurrency)
         stop.set()
         busy = await busy_task
-    return {"idle_p50": statistics.median(idle), "busy_p50": statistics.median(busy),
-            "busy_max": max(busy), "statuses": statuses, "seconds": seconds}
+    return {
+        "idle_p50": statistics.median(idle),
+        "busy_p50": statistics.median(busy),
+        "busy_max": max(busy),
+        "statuses": statuses,
+        "seconds": seconds,
+    }
 
 
 def _serve(url: str, data: str, limits: dict[str, int], port: int) -> None:
     """The app alone in this process (``--serve``): the flooding clients must not share its
     interpreter, or they would compete with it for the GIL and blur the figures."""
-    settings = Settings(data_dir=Path(data), redis={"url": url}, run_worker_in_api=False,
-                        handoff=limits, understanding={"intents_dir": ROOT / "intents"})
+    settings = Settings(
+        data_dir=Path(data),
+        redis={"url": url},
+        run_worker_in_api=False,
+        handoff=limits,
+        understanding={"intents_dir": ROOT / "intents"},
+    )
     uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="error")
 
 
 def _start(url: str, data: str, limits: dict[str, int]) -> tuple[subprocess.Popen[bytes], str]:
     port = _free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", url, data,
-                               json.dumps(limits), str(port)], cwd=ROOT)
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", url, data, json.dumps(limits), str(port)], cwd=ROOT
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 120
     while True:
@@ -138,36 +150,59 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20)
     args = parser.parse_args()
     port = _free_port()
-    redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(port),
-                              "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                             stdout=subprocess.DEVNULL)
+    redis = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     time.sleep(0.5)
     rows = []
     throttled = "signin_failures_per_account" in HandoffSettings.model_fields
-    modes = [("throttling on", {}), ("throttling off", {
-        "signin_failures_per_account": 10**6, "signin_failures_per_address": 10**6})]
+    modes = [
+        ("throttling on", {}),
+        (
+            "throttling off",
+            {"signin_failures_per_account": 10**6, "signin_failures_per_address": 10**6},
+        ),
+    ]
     try:
         with tempfile.TemporaryDirectory() as data:
             for name, limits in modes if throttled else [("no throttling (old code)", {})]:
                 _add_user(url)
                 server, base = _start(url, data, limits)
                 try:
-                    rows.append((name, asyncio.run(_measure(base, args.attempts,
-                                                             args.concurrency))))
+                    rows.append(
+                        (name, asyncio.run(_measure(base, args.attempts, args.concurrency)))
+                    )
                 finally:
                     server.terminate()
                     server.wait(15)
     finally:
         redis.terminate()
         redis.wait(10)
-    print(f"\n{args.attempts} wrong passwords for one account, {args.concurrency} clients; "
-          f"CPU: {_cpu()}\n")
-    print(f"{'mode':26} {'flood s':>8} {'healthz idle p50':>17} {'during p50':>11} "
-          f"{'during max':>11}  answers")
+    print(
+        f"\n{args.attempts} wrong passwords for one account, {args.concurrency} clients; "
+        f"CPU: {_cpu()}\n"
+    )
+    print(
+        f"{'mode':26} {'flood s':>8} {'healthz idle p50':>17} {'during p50':>11} "
+        f"{'during max':>11}  answers"
+    )
     for name, r in rows:
-        print(f"{name:26} {r['seconds']:8.1f} {r['idle_p50']:14.1f} ms {r['busy_p50']:8.1f} ms "
-              f"{r['busy_max']:8.1f} ms  {r['statuses']}")
+        print(
+            f"{name:26} {r['seconds']:8.1f} {r['idle_p50']:14.1f} ms {r['busy_p50']:8.1f} ms "
+            f"{r['busy_max']:8.1f} ms  {r['statuses']}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,9 @@ def intent_tasks(data: Path, intents_dir: Path, quick: bool) -> list[Task]:
     tasks = [
         Task("default_intents", lambda: datasets.load_intent_folder(intents_dir), True),
         Task("clinc150_10shot", lambda: datasets.few_shot(clinc("full")(), 10), True),
-        Task("banking77_10shot", lambda: datasets.few_shot(datasets.load_banking77(data), 10),
-             True),
+        Task(
+            "banking77_10shot", lambda: datasets.few_shot(datasets.load_banking77(data), 10), True
+        ),
         Task("bitext_20shot", lambda: datasets.load_bitext(data), True),
         Task("smp2019_domain", lambda: datasets.load_smp2019(data), False),
         Task("clinc150_small", clinc("small"), True),

@@ -52,8 +52,10 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if not settings.redis.url:
-            raise RuntimeError("No Redis URL: set REDIS_URL, or start with `switchboard run`, "
-                               "which starts an embedded Redis")
+            raise RuntimeError(
+                "No Redis URL: set REDIS_URL, or start with `switchboard run`, "
+                "which starts an embedded Redis"
+            )
         redis = await connect(settings.redis.url)
         app.state.settings = settings
         app.state.redis = redis
@@ -63,8 +65,7 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
         watcher = attach_handoff(app.state, redis, settings)
         stop = asyncio.Event()
         app.state.tasks = [
-            _supervise(loop.name, loop.run(stop))
-            for loop in build_connector_loops(redis, settings)
+            _supervise(loop.name, loop.run(stop)) for loop in build_connector_loops(redis, settings)
         ]
         app.state.tasks.append(_supervise("sla-watcher", watcher.run(stop)))
         await seed_intents(redis, settings)
@@ -73,15 +74,17 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
             live_brain = brain or await asyncio.to_thread(build_brain, settings)
             app.state.brain = live_brain
             app.state.tasks += _start_worker(redis, settings, live_brain, stop)
-            app.state.tasks.append(_supervise("intent-reloader",
-                                              reloader(redis, live_brain, settings).run(stop)))
+            app.state.tasks.append(
+                _supervise("intent-reloader", reloader(redis, live_brain, settings).run(stop))
+            )
         try:
             yield
         finally:
             stop.set()
             if app.state.tasks:
-                _, late = await asyncio.wait(app.state.tasks,
-                                             timeout=settings.inbox.block_ms / 1000 + 5)
+                _, late = await asyncio.wait(
+                    app.state.tasks, timeout=settings.inbox.block_ms / 1000 + 5
+                )
                 for task in late:  # a job stuck in a platform call: do not hang the shutdown
                     task.cancel()
                 await asyncio.gather(*late, return_exceptions=True)
@@ -126,9 +129,12 @@ def _start_worker(
     pipeline = build_pipeline(brain, settings, redis)
     worker = Worker(redis, pipeline, settings.inbox, consumer_name("worker"))
     delivery = DeliveryLoop(
-        redis, build_senders(redis, settings), consumer_name("sender"),
+        redis,
+        build_senders(redis, settings),
+        consumer_name("sender"),
         reclaim_idle_ms=settings.inbox.reclaim_idle_ms,
-        max_attempts=settings.inbox.max_deliveries, block_ms=settings.inbox.block_ms,
+        max_attempts=settings.inbox.max_deliveries,
+        block_ms=settings.inbox.block_ms,
     )
     return [_supervise("worker", worker.run(stop)), _supervise("delivery", delivery.run(stop))]
 

@@ -44,10 +44,14 @@ class Brain:
 
 
 class BrainReloader:
-    def __init__(self, redis: Redis, brain: Brain,
-                 retrain: Callable[[IntentSet], IntentClassifier],
-                 check_every_seconds: float = 10.0,
-                 reassess: Callable[[IntentSet], Assessor] | None = None) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        brain: Brain,
+        retrain: Callable[[IntentSet], IntentClassifier],
+        check_every_seconds: float = 10.0,
+        reassess: Callable[[IntentSet], Assessor] | None = None,
+    ) -> None:
         self.redis = redis
         self.brain = brain
         self.retrain = retrain
@@ -66,8 +70,11 @@ class BrainReloader:
         # Training embeds only new examples (the rest are cached) and fits a small head: it
         # takes well under a second, in a thread so the process keeps answering meanwhile.
         classifier = await asyncio.to_thread(self.retrain, live.intent_set)
-        if (self.reassess is not None and self.brain.assessor is not None
-                and live.intent_set.triage_examples != self.brain.intent_set.triage_examples):
+        if (
+            self.reassess is not None
+            and self.brain.assessor is not None
+            and live.intent_set.triage_examples != self.brain.intent_set.triage_examples
+        ):
             # The brand's own triage examples changed: the triage head learns them too.
             self.brain.assessor = await asyncio.to_thread(self.reassess, live.intent_set)
         self.brain.classifier, self.brain.version = classifier, live.number
@@ -96,8 +103,9 @@ class BrainReloader:
             message = await pubsub.get_message(timeout=_POLL_SECONDS)
             overdue = time.monotonic() - last_check >= self.check_every_seconds
             if message is not None:
-                logger.info("Intent-set version %s announced",
-                            json.loads(message["data"]).get("version"))
+                logger.info(
+                    "Intent-set version %s announced", json.loads(message["data"]).get("version")
+                )
             if message is not None or overdue:
                 await self.sync()
                 last_check = time.monotonic()

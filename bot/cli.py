@@ -73,9 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     classify.add_argument("text", nargs="?", help="the message (or use --file)")
     classify.add_argument("--file", type=Path, help="one message per line; '-' for stdin")
     classify.add_argument("--json", action="store_true", help="one JSON object per message")
-    classify.add_argument("--intents", type=Path, metavar="PATH",
-                          help="train on this intent set for this run: a Rasa NLU YAML file "
-                          "or a folder (default: understanding.intents_dir)")
+    classify.add_argument(
+        "--intents",
+        type=Path,
+        metavar="PATH",
+        help="train on this intent set for this run: a Rasa NLU YAML file "
+        "or a folder (default: understanding.intents_dir)",
+    )
     classify.set_defaults(handler=_classify)
     cli_admin.register(commands)
     cli_intents.register(commands)
@@ -92,18 +96,29 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     host = args.host or settings.server.host
     port = args.port if args.port is not None else settings.server.port
-    print("Preparing the intent classifier (the first run builds the model, ~1 min)...",
-          file=sys.stderr)
+    print(
+        "Preparing the intent classifier (the first run builds the model, ~1 min)...",
+        file=sys.stderr,
+    )
     brain = _interruptible(lambda: build_brain(settings, progress=True))
     with redis_url_for(settings) as url:
         live = settings.model_copy(update={"redis": settings.redis.model_copy(update={"url": url})})
         app = create_app(live, brain=brain)
-        print(f"\n  Switchboard is up. Web chat: http://{host}:{port}/webchat"
-              f"   API docs: http://{host}:{port}/docs\n", file=sys.stderr)
+        print(
+            f"\n  Switchboard is up. Web chat: http://{host}:{port}/webchat"
+            f"   API docs: http://{host}:{port}/docs\n",
+            file=sys.stderr,
+        )
         server_logs.install()
-        server = uvicorn.Server(uvicorn.Config(
-            app, host=host, port=port, log_level="info",
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS))
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host=host,
+                port=port,
+                log_level="info",
+                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            )
+        )
         # uvicorn shuts down gracefully on Ctrl+C, then re-raises it: that is a clean stop.
         with contextlib.suppress(KeyboardInterrupt):
             server.run()
@@ -159,18 +174,23 @@ async def _work(settings: Settings, brain: Brain, url: str) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    worker = Worker(redis, build_pipeline(brain, settings, redis), settings.inbox,
-                    consumer_name("worker"))
+    worker = Worker(
+        redis, build_pipeline(brain, settings, redis), settings.inbox, consumer_name("worker")
+    )
     delivery = DeliveryLoop(
-        redis, build_senders(redis, settings), consumer_name("sender"),
+        redis,
+        build_senders(redis, settings),
+        consumer_name("sender"),
         reclaim_idle_ms=settings.inbox.reclaim_idle_ms,
-        max_attempts=settings.inbox.max_deliveries, block_ms=settings.inbox.block_ms,
+        max_attempts=settings.inbox.max_deliveries,
+        block_ms=settings.inbox.block_ms,
     )
     await seed_intents(redis, settings)
     logger.info("Worker running; Ctrl+C to stop")
     try:
-        await asyncio.gather(worker.run(stop), delivery.run(stop),
-                             reloader(redis, brain, settings).run(stop))
+        await asyncio.gather(
+            worker.run(stop), delivery.run(stop), reloader(redis, brain, settings).run(stop)
+        )
     finally:
         await redis.aclose()
 
@@ -190,28 +210,51 @@ def _classify(args: argparse.Namespace, settings: Settings) -> int:
         print(f"switchboard classify: cannot read {args.file}: {reason}", file=sys.stderr)
         return 2
     if not texts:
-        print("switchboard classify: give a message, or --file with one message per line",
-              file=sys.stderr)
+        print(
+            "switchboard classify: give a message, or --file with one message per line",
+            file=sys.stderr,
+        )
         return 2
     if args.intents is not None:
-        settings = settings.model_copy(update={"understanding": settings.understanding.model_copy(
-            update={"intents_dir": args.intents})})
+        settings = settings.model_copy(
+            update={
+                "understanding": settings.understanding.model_copy(
+                    update={"intents_dir": args.intents}
+                )
+            }
+        )
     try:
         brain = build_brain(settings, progress=sys.stderr.isatty())
     except IntentDataError as exc:
         print(f"switchboard classify: {exc}", file=sys.stderr)
         return 2
     assessor = brain.assessor or Assessor.build(
-        brain.classifier.encoder, settings.assessment, settings.data_dir,
-        brain.intent_set.triage_examples)
+        brain.classifier.encoder,
+        settings.assessment,
+        settings.data_dir,
+        brain.intent_set.triage_examples,
+    )
     for text, understood in zip(texts, brain.classifier.predict_many(texts), strict=True):
         understanding = assessor.assess(text, understood)  # no burst: that needs Redis history
-        decision = decide(understanding, ConversationState(), brain.intent_set,
-                          max_misunderstood=settings.policy.max_misunderstood)
+        decision = decide(
+            understanding,
+            ConversationState(),
+            brain.intent_set,
+            max_misunderstood=settings.policy.max_misunderstood,
+        )
         reply = render(decision, brain.intent_set, understanding.language)
         if args.json:
-            print(json.dumps({"text": text, **understanding.to_dict(),
-                              "decision": decision.kind, "reply": reply}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "text": text,
+                        **understanding.to_dict(),
+                        "decision": decision.kind,
+                        "reply": reply,
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             _print_human(text, understanding, decision.kind, reply)
     return 0
@@ -233,8 +276,10 @@ def _print_human(text: str, u: Understanding, decision: str, reply: str) -> None
     print(f"intent:     {intent}  confidence {u.confidence:.2f}")
     if u.reasons:
         print(f"fallback:   {'; '.join(u.reasons)}")
-    print(f"severity:   {u.severity}  negativity {u.negativity:.2f}"
-          f"{'  (asks for a person)' if u.human_requested else ''}")
+    print(
+        f"severity:   {u.severity}  negativity {u.negativity:.2f}"
+        f"{'  (asks for a person)' if u.human_requested else ''}"
+    )
     if u.triage:
         top = sorted(u.triage.items(), key=lambda item: -item[1])[:3]
         print(f"triage:     {', '.join(f'{label} {p:.2f}' for label, p in top)}")

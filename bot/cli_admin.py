@@ -19,15 +19,23 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     add = user_commands.add_parser("add", help="create a user, or reset their password")
     add.add_argument("name")
     add.add_argument("--role", choices=["agent", "admin"], required=True)
-    add.add_argument("--password-stdin", action="store_true", required=True,
-                     help="read the password from standard input (never from the command line)")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input (never from the command line)",
+    )
     add.add_argument("--team", action="append", default=[], help="a team they serve (repeat)")
     add.add_argument("--capacity", type=int, default=5, help="open tickets they can hold")
     add.set_defaults(handler=lambda args, settings: with_redis(settings, _add_user, args))
     passwd = user_commands.add_parser("passwd", help="set a user's password (ends their sessions)")
     passwd.add_argument("name")
-    passwd.add_argument("--password-stdin", action="store_true", required=True,
-                        help="read the password from standard input (never from the command line)")
+    passwd.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from standard input (never from the command line)",
+    )
     passwd.set_defaults(handler=lambda args, settings: with_redis(settings, _passwd, args))
     role = user_commands.add_parser("role", help="change a user's role (ends their sessions)")
     role.add_argument("name")
@@ -46,8 +54,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     load.set_defaults(handler=lambda args, settings: with_redis(settings, _import, args))
 
 
-def with_redis(settings: Settings, job: Callable[[Redis, Settings, argparse.Namespace],
-                                                  Awaitable[int]], args: argparse.Namespace) -> int:
+def with_redis(
+    settings: Settings,
+    job: Callable[[Redis, Settings, argparse.Namespace], Awaitable[int]],
+    args: argparse.Namespace,
+) -> int:
     from bot.redis_conn import connect, redis_url_for
 
     async def run(url: str) -> int:
@@ -66,8 +77,9 @@ async def _add_user(redis: Redis, settings: Settings, args: argparse.Namespace) 
 
     password = sys.stdin.readline().rstrip("\r\n")
     try:
-        await UserStore(redis).add(args.name, args.role, password, teams=tuple(args.team),
-                                   capacity=args.capacity)
+        await UserStore(redis).add(
+            args.name, args.role, password, teams=tuple(args.team), capacity=args.capacity
+        )
     except UserError as exc:
         print(f"switchboard users add: {exc}", file=sys.stderr)
         return 2
@@ -126,7 +138,8 @@ async def _import(redis: Redis, settings: Settings, args: argparse.Namespace) ->
 
     try:
         count = await CustomerStore(redis, settings.handoff.tiers).import_csv(
-            args.file.read_text(encoding="utf-8"))
+            args.file.read_text(encoding="utf-8")
+        )
     except (OSError, CustomerDataError) as exc:
         print(f"switchboard customers import: {exc}", file=sys.stderr)
         return 2

@@ -15,24 +15,39 @@ from bot.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    export = sub.add_parser("export", help="write the live intent set as Rasa NLU YAML "
-                            "and domain")
-    export.add_argument("--out", type=Path, default=Path("exported-intents"),
-                        help="folder for nlu.yml, domain.yml, rules.yml and answers.yml "
-                        "(default: exported-intents)")
+    export = sub.add_parser("export", help="write the live intent set as Rasa NLU YAML and domain")
+    export.add_argument(
+        "--out",
+        type=Path,
+        default=Path("exported-intents"),
+        help="folder for nlu.yml, domain.yml, rules.yml and answers.yml "
+        "(default: exported-intents)",
+    )
     export.add_argument("--version", type=int, help="an earlier version instead of the live one")
     export.set_defaults(handler=lambda args, settings: with_redis(settings, _export, args))
 
-    load = sub.add_parser("import", help="add a Rasa project (NLU examples, domain answers) "
-                          "or text,intent CSV to the draft")
-    load.add_argument("paths", nargs="+", type=Path, metavar="path",
-                      help="a Rasa project folder, Rasa files (nlu.yml, domain.yml), "
-                      "or one .csv")
-    load.add_argument("--replace", action="store_true",
-                      help="replace the draft's intents instead of adding examples")
-    load.add_argument("--publish", action="store_true",
-                      help="evaluate the draft and publish it (refused when it makes things "
-                      "worse, unless --confirm)")
+    load = sub.add_parser(
+        "import",
+        help="add a Rasa project (NLU examples, domain answers) or text,intent CSV to the draft",
+    )
+    load.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="path",
+        help="a Rasa project folder, Rasa files (nlu.yml, domain.yml), or one .csv",
+    )
+    load.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace the draft's intents instead of adding examples",
+    )
+    load.add_argument(
+        "--publish",
+        action="store_true",
+        help="evaluate the draft and publish it (refused when it makes things "
+        "worse, unless --confirm)",
+    )
     load.add_argument("--confirm", action="store_true", help="publish even if worse")
     load.add_argument("--note", default="imported", help="the version's note")
     load.set_defaults(handler=lambda args, settings: with_redis(settings, _import, args))
@@ -49,12 +64,14 @@ async def _export(redis: Redis, settings: Settings, args: argparse.Namespace) ->
     except VersionNotFound as exc:
         print(f"switchboard intents export: {exc}")
         return 2
-    intent_set = version.intent_set if version else load_intent_set(
-        settings.understanding.intents_dir)
+    intent_set = (
+        version.intent_set if version else load_intent_set(settings.understanding.intents_dir)
+    )
     paths = export_intent_set(intent_set, args.out)
     label = f"version {version.number}" if version else "the intent files (nothing published)"
-    print(f"Exported {label}: {len(intent_set.intents)} intents to "
-          f"{', '.join(str(p) for p in paths)}")
+    print(
+        f"Exported {label}: {len(intent_set.intents)} intents to {', '.join(str(p) for p in paths)}"
+    )
     return 0
 
 
@@ -82,12 +99,13 @@ async def _import(redis: Redis, settings: Settings, args: argparse.Namespace) ->
     except DraftConflict:
         print("switchboard intents import: an admin changed the draft meanwhile; run it again")
         return 1
-    await AuditLog(redis).record("cli", "intents.import", {"path": source,
-                                                          "replace": args.replace})
+    await AuditLog(redis).record("cli", "intents.import", {"path": source, "replace": args.replace})
     added = sum(len(i.examples) for i in incoming.intents.values())
     answered = sum(1 for i in incoming.intents.values() if i.answers)
-    print(f"Draft updated: {added} examples in {len(incoming.intents)} intents from {source}; "
-          f"{answered} intents have answers")
+    print(
+        f"Draft updated: {added} examples in {len(incoming.intents)} intents from {source}; "
+        f"{answered} intents have answers"
+    )
     for warning in imported.warnings:
         print(f"  warning: {warning}")
     if not args.publish:
@@ -96,8 +114,9 @@ async def _import(redis: Redis, settings: Settings, args: argparse.Namespace) ->
     return await _publish(redis, settings, combined, draft.based_on, args)
 
 
-async def _publish(redis: Redis, settings: Settings, draft_set: IntentSet, based_on: int,
-                   args: argparse.Namespace) -> int:
+async def _publish(
+    redis: Redis, settings: Settings, draft_set: IntentSet, based_on: int, args: argparse.Namespace
+) -> int:
     from bot.intent_admin.compare import compare
     from bot.intent_admin.drafts import Drafts
     from bot.intent_versions import IntentVersions
@@ -109,10 +128,17 @@ async def _publish(redis: Redis, settings: Settings, draft_set: IntentSet, based
     brain = await asyncio.to_thread(build_brain, settings, live.intent_set, progress=True)
     regression = [m.text for m in await MissLog(redis).all()][:500]
     comparison = await asyncio.to_thread(
-        compare, brain.classifier.encoder, live.intent_set, draft_set,
-        brain.classifier.thresholds, regression_texts=regression)
-    print(f"Accuracy (cross-validated): {comparison.accuracy_before:.1%} -> "
-          f"{comparison.accuracy_after:.1%}; {len(comparison.changed)} outcomes change")
+        compare,
+        brain.classifier.encoder,
+        live.intent_set,
+        draft_set,
+        brain.classifier.thresholds,
+        regression_texts=regression,
+    )
+    print(
+        f"Accuracy (cross-validated): {comparison.accuracy_before:.1%} -> "
+        f"{comparison.accuracy_after:.1%}; {len(comparison.changed)} outcomes change"
+    )
     if comparison.makes_things_worse:
         print("This draft makes things worse:")
         for line in comparison.worse:
@@ -120,8 +146,9 @@ async def _publish(redis: Redis, settings: Settings, draft_set: IntentSet, based
         if not args.confirm:
             print("Not published (use --confirm to publish anyway).")
             return 1
-    version = await IntentVersions(redis).publish(draft_set, "cli", note=args.note,
-                                                  report=comparison.report, based_on=based_on)
+    version = await IntentVersions(redis).publish(
+        draft_set, "cli", note=args.note, report=comparison.report, based_on=based_on
+    )
     await Drafts(redis).discard()
     print(f"Published version {version.number}; every process answers with it within seconds.")
     return 0

@@ -18,26 +18,40 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     sub = intents.add_subparsers(title="intent commands", required=True, metavar="COMMAND")
 
     evaluate = sub.add_parser(
-        "evaluate", help="k-fold cross-validation with a Rasa-style report and plots")
+        "evaluate", help="k-fold cross-validation with a Rasa-style report and plots"
+    )
     _intents_option(evaluate)
     evaluate.add_argument("--folds", type=int, default=5, help="number of folds (default 5)")
-    evaluate.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                          help=f"folder for the report files (default: {DEFAULT_OUT})")
+    evaluate.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"folder for the report files (default: {DEFAULT_OUT})",
+    )
     evaluate.set_defaults(handler=_evaluate)
 
     validate = sub.add_parser(
-        "validate", help="find shared examples, thin intents and missing answers")
+        "validate", help="find shared examples, thin intents and missing answers"
+    )
     _intents_option(validate)
-    validate.add_argument("--min-examples", type=int, default=5,
-                          help="fewest examples per intent and language (default 5)")
+    validate.add_argument(
+        "--min-examples",
+        type=int,
+        default=5,
+        help="fewest examples per intent and language (default 5)",
+    )
     validate.set_defaults(handler=_validate)
     cli_intent_io.register(sub)
 
 
 def _intents_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--intents", type=Path, metavar="PATH",
-                        help="a folder (nlu.yml + answers.yml, or a Rasa project with its "
-                        "domain) or a Rasa NLU YAML file (default: understanding.intents_dir)")
+    parser.add_argument(
+        "--intents",
+        type=Path,
+        metavar="PATH",
+        help="a folder (nlu.yml + answers.yml, or a Rasa project with its "
+        "domain) or a Rasa NLU YAML file (default: understanding.intents_dir)",
+    )
 
 
 def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
@@ -53,11 +67,19 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
     understanding = settings.understanding
     try:
         intent_set = import_intent_set(args.intents or understanding.intents_dir)
-        encoder = Encoder(understanding.model, settings.data_dir, threads=understanding.threads,
-                          backend=understanding.backend)
+        encoder = Encoder(
+            understanding.model,
+            settings.data_dir,
+            threads=understanding.threads,
+            backend=understanding.backend,
+        )
         thresholds = Thresholds.from_settings(understanding)
         predictions = cross_validate(
-            encoder, intent_set, thresholds, folds=args.folds, progress=True,
+            encoder,
+            intent_set,
+            thresholds,
+            folds=args.folds,
+            progress=True,
             calibration_recall=calibration_recall(settings, intent_set),
             surface_weight=understanding.surface_weight,
         )
@@ -66,8 +88,9 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     files = write_reports(predictions, args.out)
     matrix = confusion_matrix_png(predictions, args.out / "intent_confusion_matrix.png")
-    histogram = confidence_histogram_png(predictions, args.out / "intent_histogram.png",
-                                         threshold=thresholds.confidence)
+    histogram = confidence_histogram_png(
+        predictions, args.out / "intent_histogram.png", threshold=thresholds.confidence
+    )
     _print_summary(intent_report(predictions), predictions)
     print("\nWrote:")
     for path in (files.report, files.errors, matrix, histogram):
@@ -78,18 +101,24 @@ def _evaluate(args: argparse.Namespace, settings: Settings) -> int:
 def _print_summary(report: dict, predictions: Sequence) -> None:
     names = sorted(k for k, v in report.items() if isinstance(v, dict) and "confused_with" in v)
     width = max([len("intent"), *map(len, names)])
-    print(f"{'intent':<{width}}  {'precision':>9}  {'recall':>6}  {'f1':>5}  {'support':>7}"
-          "  most confused with")
+    print(
+        f"{'intent':<{width}}  {'precision':>9}  {'recall':>6}  {'f1':>5}  {'support':>7}"
+        "  most confused with"
+    )
     for name in names:
         row = report[name]
         confused = ", ".join(f"{k} ({v})" for k, v in row["confused_with"].items())
-        print(f"{name:<{width}}  {row['precision']:>9.3f}  {row['recall']:>6.3f}  "
-              f"{row['f1-score']:>5.3f}  {row['support']:>7}  {confused}")
+        print(
+            f"{name:<{width}}  {row['precision']:>9.3f}  {row['recall']:>6.3f}  "
+            f"{row['f1-score']:>5.3f}  {row['support']:>7}  {confused}"
+        )
     macro = report["macro avg"]
     fallback = sum(p.out_of_scope for p in predictions)
-    print(f"\naccuracy {report['accuracy']:.3f}   macro F1 {macro['f1-score']:.3f}   "
-          f"held-out examples {len(predictions)}   would fall back {fallback} "
-          f"({fallback / max(len(predictions), 1):.1%})")
+    print(
+        f"\naccuracy {report['accuracy']:.3f}   macro F1 {macro['f1-score']:.3f}   "
+        f"held-out examples {len(predictions)}   would fall back {fallback} "
+        f"({fallback / max(len(predictions), 1):.1%})"
+    )
 
 
 def _validate(args: argparse.Namespace, settings: Settings) -> int:
@@ -108,6 +137,8 @@ def _validate(args: argparse.Namespace, settings: Settings) -> int:
     for finding in findings:
         print(f"{finding.severity:<7}  {finding.code:<25}  {finding.intent}: {finding.message}")
     errors = sum(f.severity == "error" for f in findings)
-    print(f"\n{len(intent_set.intents)} intents: {errors} error(s), "
-          f"{len(findings) - errors} warning(s)")
+    print(
+        f"\n{len(intent_set.intents)} intents: {errors} error(s), "
+        f"{len(findings) - errors} warning(s)"
+    )
     return 1 if errors else 0

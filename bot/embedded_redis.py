@@ -56,12 +56,30 @@ class EmbeddedRedis:
             )
         self.socket.unlink(missing_ok=True)
         args = [
-            binary, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
-            "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "everysec",
-            "--save", "", "--daemonize", "no", "--logfile", str(self.dir / "redis.log"),
+            binary,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--save",
+            "",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(self.dir / "redis.log"),
         ]
         self._process = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            args,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,
         )
         self._wait_until_ready(timeout)
@@ -76,8 +94,11 @@ class EmbeddedRedis:
         try:
             # No retries: SHUTDOWN drops the connection by design, and redis-py would otherwise
             # spend seconds reconnecting to a server that is gone.
-            client = redis.Redis(unix_socket_path=str(self.socket), socket_timeout=timeout,
-                                 retry=Retry(NoBackoff(), 0))
+            client = redis.Redis(
+                unix_socket_path=str(self.socket),
+                socket_timeout=timeout,
+                retry=Retry(NoBackoff(), 0),
+            )
             client.shutdown(nosave=False)
         except redis.ConnectionError:
             pass  # SHUTDOWN closes the connection under our feet: that is success.

@@ -33,8 +33,9 @@ def safe_excerpt(value: object, limit: int = EXCERPT_CHARS) -> str:
 def _error(raw: dict[str, Any]) -> dict[str, Any]:
     error: dict[str, Any] = {
         "type": str(raw.get("type", "invalid")),
-        "loc": [part if isinstance(part, int) else safe_excerpt(part)
-                for part in raw.get("loc", ())],
+        "loc": [
+            part if isinstance(part, int) else safe_excerpt(part) for part in raw.get("loc", ())
+        ],
         "msg": safe_excerpt(raw.get("msg", ""), 200),
     }
     value = raw.get("input")

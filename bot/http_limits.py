@@ -103,11 +103,13 @@ class _GuardedBody:
         chunk = message.get("body", b"")
         self.received += len(chunk)
         if self.received > self.limit:
-            self.refusal = BodyRefused(status.HTTP_413_CONTENT_TOO_LARGE,
-                                       f"request body over {_size(self.limit)}")
+            self.refusal = BodyRefused(
+                status.HTTP_413_CONTENT_TOO_LARGE, f"request body over {_size(self.limit)}"
+            )
         elif self.depth is not None and not self.depth.feed(chunk):
-            self.refusal = BodyRefused(status.HTTP_400_BAD_REQUEST,
-                                       f"JSON nested deeper than {self.depth.limit} levels")
+            self.refusal = BodyRefused(
+                status.HTTP_400_BAD_REQUEST, f"JSON nested deeper than {self.depth.limit} levels"
+            )
         if self.refusal is not None:
             raise self.refusal
         return message
@@ -136,11 +138,15 @@ class BodyLimit:
         headers = Headers(scope=scope)
         declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _refuse(send, status.HTTP_413_CONTENT_TOO_LARGE,
-                          f"request body over {_size(limit)}")
+            await _refuse(
+                send, status.HTTP_413_CONTENT_TOO_LARGE, f"request body over {_size(limit)}"
+            )
             return
-        depth = JsonDepth(self.settings.max_json_depth) if _is_json(
-            headers.get("content-type")) else None
+        depth = (
+            JsonDepth(self.settings.max_json_depth)
+            if _is_json(headers.get("content-type"))
+            else None
+        )
         body = _GuardedBody(receive, limit, depth)
         started = False
 
@@ -149,10 +155,13 @@ class BodyLimit:
             if message["type"] == "http.response.start":
                 started = True
                 if body.refusal is not None:  # the rest of the body is not worth reading
-                    message = {**message, "headers": [
-                        *[(k, v) for k, v in message.get("headers", []) if k != b"connection"],
-                        (b"connection", b"close"),
-                    ]}
+                    message = {
+                        **message,
+                        "headers": [
+                            *[(k, v) for k, v in message.get("headers", []) if k != b"connection"],
+                            (b"connection", b"close"),
+                        ],
+                    }
             await send(message)
 
         try:
@@ -165,8 +174,15 @@ class BodyLimit:
 
 async def _refuse(send: Send, status_code: int, reason: str) -> None:
     payload = json.dumps({"detail": reason}).encode()
-    await send({"type": "http.response.start", "status": status_code, "headers": [
-        (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
-        (b"connection", b"close"),
-    ]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status_code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

@@ -30,11 +30,15 @@ def add_redis_outage_handler(app: FastAPI) -> None:
 
 async def redis_unavailable(request: Request, exc: Exception) -> JSONResponse:
     # One line per failed request, without the URL's query (it may carry a token).
-    logger.warning("Redis unavailable for %s %s: %s", request.method, request.url.path,
-                   type(exc).__name__)
+    logger.warning(
+        "Redis unavailable for %s %s: %s", request.method, request.url.path, type(exc).__name__
+    )
     return JSONResponse(
-        {"detail": "service temporarily unavailable, retry shortly", "reason": REASON,
-         "retry_after": RETRY_AFTER_SECONDS},
+        {
+            "detail": "service temporarily unavailable, retry shortly",
+            "reason": REASON,
+            "retry_after": RETRY_AFTER_SECONDS,
+        },
         status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )

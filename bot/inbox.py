@@ -78,8 +78,13 @@ class Inbox:
     async def accept(self, message: InboundMessage) -> Accepted:
         """Queue ``message`` unless this platform message was accepted before."""
         transcript_entry = json.dumps(
-            {"id": message.platform_message_id, "role": "customer", "text": message.text,
-             "ts": message.timestamp, "sender": message.sender.display_name},
+            {
+                "id": message.platform_message_id,
+                "role": "customer",
+                "text": message.text,
+                "ts": message.timestamp,
+                "sender": message.sender.display_name,
+            },
             ensure_ascii=False,
         )
         created, entry_id = await self._accept(
@@ -90,26 +95,43 @@ class Inbox:
                 keys.transcript(message.conversation_key),
                 keys.EVENTS_CHANNEL,
             ],
-            args=[self.settings.dedupe_ttl_seconds, message.to_json(), transcript_entry,
-                  self.settings.transcript_max, message.conversation_key,
-                  json.dumps({"type": "entry", "conversation": message.conversation_key,
-                              "entry": json.loads(transcript_entry)}, ensure_ascii=False)],
+            args=[
+                self.settings.dedupe_ttl_seconds,
+                message.to_json(),
+                transcript_entry,
+                self.settings.transcript_max,
+                message.conversation_key,
+                json.dumps(
+                    {
+                        "type": "entry",
+                        "conversation": message.conversation_key,
+                        "entry": json.loads(transcript_entry),
+                    },
+                    ensure_ascii=False,
+                ),
+            ],
         )
         return Accepted(entry_id=str(entry_id), duplicate=not int(created))
 
     async def read(self, block_ms: int) -> list[InboxEntry]:
         """New entries for this consumer (blocking up to ``block_ms``)."""
         response = await self.redis.xreadgroup(
-            keys.INBOX_GROUP, self.consumer, {keys.INBOX_STREAM: ">"},
-            count=self.settings.read_count, block=block_ms,
+            keys.INBOX_GROUP,
+            self.consumer,
+            {keys.INBOX_STREAM: ">"},
+            count=self.settings.read_count,
+            block=block_ms,
         )
         return [self._entry(eid, fields) for _, items in response or [] for eid, fields in items]
 
     async def reclaim(self) -> list[InboxEntry]:
         """Entries another worker took but did not finish for ``reclaim_idle_ms`` (it died)."""
         _, items, _deleted = await self.redis.xautoclaim(
-            keys.INBOX_STREAM, keys.INBOX_GROUP, self.consumer,
-            min_idle_time=self.settings.reclaim_idle_ms, start_id="0-0",
+            keys.INBOX_STREAM,
+            keys.INBOX_GROUP,
+            self.consumer,
+            min_idle_time=self.settings.reclaim_idle_ms,
+            start_id="0-0",
             count=self.settings.read_count,
         )
         if items:
@@ -117,8 +139,9 @@ class Inbox:
         return [self._entry(eid, fields) for eid, fields in items if fields]
 
     async def readiness(self, entry: InboxEntry) -> Readiness:
-        done = int(await self.redis.get(keys.conversation_done(entry.message.conversation_key))
-                   or 0)
+        done = int(
+            await self.redis.get(keys.conversation_done(entry.message.conversation_key)) or 0
+        )
         if entry.seq <= done:
             return Readiness.DONE
         return Readiness.READY if entry.seq == done + 1 else Readiness.WAIT
@@ -168,10 +191,15 @@ class Inbox:
         """Give up on a message that keeps failing, without blocking its conversation."""
         conversation = entry.message.conversation_key
         async with self.redis.pipeline(transaction=True) as tx:
-            tx.xadd(keys.INBOX_DEAD, {
-                "msg": entry.message.to_json(), "seq": entry.seq, "error": error[:2000],
-                "at": f"{time.time():.3f}",
-            })
+            tx.xadd(
+                keys.INBOX_DEAD,
+                {
+                    "msg": entry.message.to_json(),
+                    "seq": entry.seq,
+                    "error": error[:2000],
+                    "at": f"{time.time():.3f}",
+                },
+            )
             tx.set(keys.conversation_done(conversation), entry.seq)
             self._queue_ack(tx, entry)
             await tx.execute()
@@ -187,6 +215,7 @@ class Inbox:
     @staticmethod
     def _entry(entry_id: str, fields: dict[str, str]) -> InboxEntry:
         return InboxEntry(
-            entry_id=entry_id, message=InboundMessage.from_json(fields["msg"]),
+            entry_id=entry_id,
+            message=InboundMessage.from_json(fields["msg"]),
             seq=int(fields["seq"]),
         )

@@ -74,8 +74,9 @@ def from_csv(text: str) -> IntentSet:
         examples.setdefault(row[1].strip(), []).append(row[0].strip())
     if not examples:
         raise IntentDataError("the CSV holds no text,intent rows")
-    return IntentSet({name: Intent(name, tuple(dict.fromkeys(lines)))
-                      for name, lines in examples.items()})
+    return IntentSet(
+        {name: Intent(name, tuple(dict.fromkeys(lines))) for name, lines in examples.items()}
+    )
 
 
 def merge(base: IntentSet, incoming: IntentSet) -> IntentSet:
@@ -87,9 +88,13 @@ def merge(base: IntentSet, incoming: IntentSet) -> IntentSet:
         if old is None:
             intents[name] = new
             continue
-        intents[name] = Intent(name, tuple(dict.fromkeys([*old.examples, *new.examples])),
-                               {**old.answers, **new.answers}, new.handoff or old.handoff,
-                               new.variants or old.variants)
+        intents[name] = Intent(
+            name,
+            tuple(dict.fromkeys([*old.examples, *new.examples])),
+            {**old.answers, **new.answers},
+            new.handoff or old.handoff,
+            new.variants or old.variants,
+        )
     return IntentSet(intents, base.system | incoming.system)
 
 
@@ -97,8 +102,9 @@ def _answers_yaml(intent_set: IntentSet) -> str:
     answers: dict[str, Any] = {}
     for name in intent_set.names:
         intent = intent_set.intents[name]
-        entry: dict[str, Any] = {lang: intent.answers[lang] for lang in LANGUAGES
-                                 if lang in intent.answers}
+        entry: dict[str, Any] = {
+            lang: intent.answers[lang] for lang in LANGUAGES if lang in intent.answers
+        }
         if intent.handoff:
             entry["handoff"] = True
         if intent.variants:
@@ -107,7 +113,8 @@ def _answers_yaml(intent_set: IntentSet) -> str:
             answers[name] = entry
     document = {"answers": answers, "system": intent_set.system}
     return "# Exported by switchboard intents export.\n" + yaml.safe_dump(
-        document, allow_unicode=True, sort_keys=False, width=100)
+        document, allow_unicode=True, sort_keys=False, width=100
+    )
 
 
 def _one_line(example: str) -> str:

@@ -39,16 +39,30 @@ class IntentVersion:
 
     def meta(self) -> dict[str, Any]:
         intents = self.intent_set.intents
-        return {"version": self.number, "author": self.author, "created_at": self.created_at,
-                "note": self.note, "based_on": self.based_on, "intents": len(intents),
-                "examples": sum(len(i.examples) for i in intents.values()),
-                "accuracy": self.report.get("accuracy")}
+        return {
+            "version": self.number,
+            "author": self.author,
+            "created_at": self.created_at,
+            "note": self.note,
+            "based_on": self.based_on,
+            "intents": len(intents),
+            "examples": sum(len(i.examples) for i in intents.values()),
+            "accuracy": self.report.get("accuracy"),
+        }
 
     def to_json(self) -> str:
-        return json.dumps({"number": self.number, "intent_set": self.intent_set.to_dict(),
-                           "author": self.author, "created_at": self.created_at,
-                           "note": self.note, "report": self.report,
-                           "based_on": self.based_on}, ensure_ascii=False)
+        return json.dumps(
+            {
+                "number": self.number,
+                "intent_set": self.intent_set.to_dict(),
+                "author": self.author,
+                "created_at": self.created_at,
+                "note": self.note,
+                "report": self.report,
+                "based_on": self.based_on,
+            },
+            ensure_ascii=False,
+        )
 
     @classmethod
     def from_json(cls, raw: str) -> IntentVersion:
@@ -75,8 +89,9 @@ class IntentVersions:
         """Every version's summary, newest first, with ``live`` marking the one in service."""
         live = await self.redis.get(keys.INTENTS_LIVE)
         raws = await self.redis.hvals(keys.INTENT_VERSIONS)
-        versions = sorted((IntentVersion.from_json(raw) for raw in raws),
-                          key=lambda v: v.number, reverse=True)
+        versions = sorted(
+            (IntentVersion.from_json(raw) for raw in raws), key=lambda v: v.number, reverse=True
+        )
         return [{**v.meta(), "live": str(v.number) == live} for v in versions]
 
     async def seed(self, intent_set: IntentSet) -> IntentVersion:
@@ -90,13 +105,20 @@ class IntentVersions:
         assert live is not None
         return live
 
-    async def publish(self, intent_set: IntentSet, author: str, *, note: str = "",
-                      report: dict[str, Any] | None = None,
-                      based_on: int | None = None) -> IntentVersion:
+    async def publish(
+        self,
+        intent_set: IntentSet,
+        author: str,
+        *,
+        note: str = "",
+        report: dict[str, Any] | None = None,
+        based_on: int | None = None,
+    ) -> IntentVersion:
         """Store a new version, make it live and announce it."""
         number = int(await self.redis.incr(keys.INTENT_SEQ))
-        version = IntentVersion(number, intent_set, author, time.time(), note, report or {},
-                                based_on)
+        version = IntentVersion(
+            number, intent_set, author, time.time(), note, report or {}, based_on
+        )
         async with self.redis.pipeline(transaction=True) as tx:
             tx.hset(keys.INTENT_VERSIONS, str(number), version.to_json())
             tx.set(keys.INTENTS_LIVE, number)
@@ -108,5 +130,10 @@ class IntentVersions:
     async def rollback(self, to: int, author: str) -> IntentVersion:
         """Publish version ``to``'s content again (as a new version)."""
         earlier = await self.get(to)
-        return await self.publish(earlier.intent_set, author, note=f"rollback to version {to}",
-                                  report=earlier.report, based_on=to)
+        return await self.publish(
+            earlier.intent_set,
+            author,
+            note=f"rollback to version {to}",
+            report=earlier.report,
+            based_on=to,
+        )

@@ -51,14 +51,22 @@ class Intent:
         return self.answers
 
     def to_dict(self) -> dict[str, Any]:
-        return {"examples": list(self.examples), "answers": self.answers,
-                "handoff": self.handoff, "variants": self.variants}
+        return {
+            "examples": list(self.examples),
+            "answers": self.answers,
+            "handoff": self.handoff,
+            "variants": self.variants,
+        }
 
     @classmethod
     def from_dict(cls, name: str, data: dict[str, Any]) -> Intent:
-        return cls(name=name, examples=tuple(data.get("examples", ())),
-                   answers=dict(data.get("answers", {})), handoff=bool(data.get("handoff")),
-                   variants={k: dict(v) for k, v in data.get("variants", {}).items()})
+        return cls(
+            name=name,
+            examples=tuple(data.get("examples", ())),
+            answers=dict(data.get("answers", {})),
+            handoff=bool(data.get("handoff")),
+            variants={k: dict(v) for k, v in data.get("variants", {}).items()},
+        )
 
 
 @dataclass(frozen=True)
@@ -85,18 +93,23 @@ class IntentSet:
         return texts, labels
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"intents": {n: self.intents[n].to_dict() for n in self.names},
-                                "system": self.system}
+        data: dict[str, Any] = {
+            "intents": {n: self.intents[n].to_dict() for n in self.names},
+            "system": self.system,
+        }
         if self.triage_examples:
             data["triage"] = {k: list(v) for k, v in sorted(self.triage_examples.items())}
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> IntentSet:
-        return cls(intents={name: Intent.from_dict(name, item)
-                            for name, item in data.get("intents", {}).items()},
-                   system={k: dict(v) for k, v in data.get("system", {}).items()},
-                   triage_examples={k: tuple(v) for k, v in (data.get("triage") or {}).items()})
+        return cls(
+            intents={
+                name: Intent.from_dict(name, item) for name, item in data.get("intents", {}).items()
+            },
+            system={k: dict(v) for k, v in data.get("system", {}).items()},
+            triage_examples={k: tuple(v) for k, v in (data.get("triage") or {}).items()},
+        )
 
     def with_triage_examples(self, label: str, texts: list[str]) -> IntentSet:
         """This set with ``texts`` added to the brand's triage examples of ``label``."""
@@ -159,8 +172,9 @@ def load_triage_examples(path: Path) -> dict[str, tuple[str, ...]]:
     result: dict[str, tuple[str, ...]] = {}
     for label, texts in section.items():
         if label not in CLASSES:
-            raise IntentDataError(f"{path}: unknown triage class {label!r}; "
-                                  f"known: {', '.join(CLASSES)}")
+            raise IntentDataError(
+                f"{path}: unknown triage class {label!r}; known: {', '.join(CLASSES)}"
+            )
         if not isinstance(texts, list):
             raise IntentDataError(f"{path}: triage class {label!r} needs a list of texts")
         result[str(label)] = tuple(dict.fromkeys(str(t).strip() for t in texts if str(t).strip()))
@@ -207,12 +221,18 @@ def load_answers(path: Path) -> tuple[dict[str, dict[str, Any]], dict[str, dict[
         variants = {}
         for key, texts in (entry.get("variants") or {}).items():
             if key not in VARIANT_KEYS or not isinstance(texts, dict):
-                raise IntentDataError(f"{path}: {name}: variant {key!r} must be one of "
-                                      f"{VARIANT_KEYS} with texts per language")
-            variants[str(key)] = {lang: str(texts[lang]).strip() for lang in LANGUAGES
-                                  if texts.get(lang)}
-        answers[str(name)] = {"text": text, "handoff": bool(entry.get("handoff", False)),
-                              "variants": variants}
+                raise IntentDataError(
+                    f"{path}: {name}: variant {key!r} must be one of "
+                    f"{VARIANT_KEYS} with texts per language"
+                )
+            variants[str(key)] = {
+                lang: str(texts[lang]).strip() for lang in LANGUAGES if texts.get(lang)
+            }
+        answers[str(name)] = {
+            "text": text,
+            "handoff": bool(entry.get("handoff", False)),
+            "variants": variants,
+        }
     system = {
         str(key): {lang: str(value[lang]).strip() for lang in LANGUAGES if value.get(lang)}
         for key, value in (document.get("system") or {}).items()

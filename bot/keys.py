@@ -163,7 +163,6 @@ def agent_presence(username: str) -> str:
     return f"{PREFIX}:agent:{username}:presence"
 
 
-
 # --- WeChat connector (official account, article comments, WeCom customer service) ----------
 
 
@@ -245,4 +244,3 @@ INTENTS_DRAFT_REVISION = f"{PREFIX}:intents:draft:revision"
 AUDIT_LOG = f"{PREFIX}:audit"  # list of JSON entries, newest first
 INTENT_EVALUATION = f"{PREFIX}:intents:draft:evaluation"  # the last evaluation of the draft
 INTENT_REPORTS = f"{PREFIX}:intents:reports"  # hash: version -> its measured report (JSON)
-

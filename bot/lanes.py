@@ -136,17 +136,25 @@ class Lanes:
 
     async def route(self) -> int:
         """Move waiting outbox entries into their conversations' lanes; return how many."""
-        return int(await self._route(
-            keys=[keys.OUTBOX_STREAM, keys.OUTBOX_LANES, keys.OUTBOX_DEAD],
-            args=[ROUTE_BATCH, keys.OUTBOX_LANE_PREFIX, f"{time.time():.3f}"],
-        ))
+        return int(
+            await self._route(
+                keys=[keys.OUTBOX_STREAM, keys.OUTBOX_LANES, keys.OUTBOX_DEAD],
+                args=[ROUTE_BATCH, keys.OUTBOX_LANE_PREFIX, f"{time.time():.3f}"],
+            )
+        )
 
     async def take(self, wanted: int, owner: str) -> tuple[int, list[LaneTicket]]:
         """Lease up to ``wanted`` free lanes, oldest first: (lanes waiting in all, tickets)."""
         reply = await self._take(
             keys=[keys.OUTBOX_LANES, keys.OUTBOX_FENCE],
-            args=[wanted, self.lease_ms, keys.OUTBOX_LANE_PREFIX, owner, _TAKE_SCAN,
-                  keys.OUTBOX_LEASE_SUFFIX],
+            args=[
+                wanted,
+                self.lease_ms,
+                keys.OUTBOX_LANE_PREFIX,
+                owner,
+                _TAKE_SCAN,
+                keys.OUTBOX_LEASE_SUFFIX,
+            ],
         )
         waiting, rest = int(reply[0]), reply[1:]
         return waiting, [LaneTicket(rest[i], rest[i + 1]) for i in range(0, len(rest), 2)]
@@ -156,18 +164,24 @@ class Lanes:
         return await self.redis.lindex(keys.outbox_lane(ticket.conversation_key), 0)
 
     async def renew(self, ticket: LaneTicket) -> bool:
-        return bool(await self._renew(keys=[ticket.lease_key], args=[ticket.token,
-                                                                     self.lease_ms]))
+        return bool(await self._renew(keys=[ticket.lease_key], args=[ticket.token, self.lease_ms]))
 
-    async def pop(self, ticket: LaneTicket, head: str, reply_id: str, *,
-                  dead_reason: str = "") -> int:
+    async def pop(
+        self, ticket: LaneTicket, head: str, reply_id: str, *, dead_reason: str = ""
+    ) -> int:
         """Drop the delivered (or, with ``dead_reason``, dead-lettered) head; return how many
         replies are left. Raises ``LaneLost`` when the lease is no longer ours."""
-        left = int(await self._pop(
-            keys=[keys.outbox_lane(ticket.conversation_key), ticket.lease_key,
-                  keys.OUTBOX_ATTEMPTS, keys.OUTBOX_DEAD],
-            args=[ticket.token, head, reply_id, dead_reason[:2000], f"{time.time():.3f}"],
-        ))
+        left = int(
+            await self._pop(
+                keys=[
+                    keys.outbox_lane(ticket.conversation_key),
+                    ticket.lease_key,
+                    keys.OUTBOX_ATTEMPTS,
+                    keys.OUTBOX_DEAD,
+                ],
+                args=[ticket.token, head, reply_id, dead_reason[:2000], f"{time.time():.3f}"],
+            )
+        )
         if left < 0:
             raise LaneLost(ticket.conversation_key)
         return left
@@ -175,10 +189,16 @@ class Lanes:
     async def release(self, ticket: LaneTicket, *, force: bool = False) -> int:
         """Give the lane up when it is empty (or, with ``force``, in any case); return how many
         replies are left in it (-1 when the lease was no longer ours)."""
-        return int(await self._release(
-            keys=[keys.outbox_lane(ticket.conversation_key), ticket.lease_key, keys.OUTBOX_LANES],
-            args=[ticket.token, ticket.conversation_key, "1" if force else "0"],
-        ))
+        return int(
+            await self._release(
+                keys=[
+                    keys.outbox_lane(ticket.conversation_key),
+                    ticket.lease_key,
+                    keys.OUTBOX_LANES,
+                ],
+                args=[ticket.token, ticket.conversation_key, "1" if force else "0"],
+            )
+        )
 
     async def hold(self, ticket: LaneTicket, milliseconds: int) -> None:
         """Keep the lane (nobody else takes it) for ``milliseconds``, then let it go: a back-off

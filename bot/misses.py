@@ -40,10 +40,12 @@ class MissLog:
         self.redis = redis
 
     async def record(self, text: str, understanding: Understanding, source: str) -> None:
-        nearest = [{"intent": s.intent, "confidence": s.confidence}
-                   for s in understanding.ranking[:3]]
-        await self._add(Miss(miss_id(text), text, understanding.language, nearest, time.time(),
-                             source))
+        nearest = [
+            {"intent": s.intent, "confidence": s.confidence} for s in understanding.ranking[:3]
+        ]
+        await self._add(
+            Miss(miss_id(text), text, understanding.language, nearest, time.time(), source)
+        )
 
     async def flag(self, text: str, language: str, intent: str, agent: str) -> Miss:
         """An agent says: the bot should have answered this with ``intent``."""
@@ -51,8 +53,9 @@ class MissLog:
         await self._add(miss)
         return miss
 
-    async def unnecessary(self, text: str, language: str, agent: str,
-                          extra: dict[str, Any]) -> Miss:
+    async def unnecessary(
+        self, text: str, language: str, agent: str, extra: dict[str, Any]
+    ) -> Miss:
         """An agent says: this message was handed to a person, and needed none. ``extra``
         carries the triage scores and reason, for the admin who teaches the triage."""
         miss = Miss(miss_id(text), text, language, [], time.time(), "unnecessary", "", agent, extra)

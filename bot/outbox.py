@@ -68,8 +68,14 @@ class DeliveryLoop:
     """Routes the outbox into lanes and delivers the lanes this process leases."""
 
     def __init__(
-        self, redis: Redis, senders: dict[str, ReplySender], consumer: str, *,
-        reclaim_idle_ms: int, max_attempts: int, block_ms: int = 1000,
+        self,
+        redis: Redis,
+        senders: dict[str, ReplySender],
+        consumer: str,
+        *,
+        reclaim_idle_ms: int,
+        max_attempts: int,
+        block_ms: int = 1000,
         max_lanes: int = MAX_LANES,
     ) -> None:
         self.redis = redis
@@ -163,8 +169,9 @@ class DeliveryLoop:
             release = False
             logger.info("Lane of %s was taken over; leaving it", ticket.conversation_key)
         except (RedisError, OSError) as exc:
-            logger.warning("Lane of %s lost Redis (%r); its lease will lapse",
-                           ticket.conversation_key, exc)
+            logger.warning(
+                "Lane of %s lost Redis (%r); its lease will lapse", ticket.conversation_key, exc
+            )
             release = False
         finally:
             renewal.cancel()
@@ -192,8 +199,9 @@ class DeliveryLoop:
             return _Next.GO_ON
         sender = self.senders.get(reply.platform)
         if sender is None:
-            return await self._give_up(ticket, head, reply,
-                                       f"no sender for platform {reply.platform!r}")
+            return await self._give_up(
+                ticket, head, reply, f"no sender for platform {reply.platform!r}"
+            )
         try:
             await sender.send(reply)
         except (LaneLost, asyncio.CancelledError):
@@ -209,19 +217,21 @@ class DeliveryLoop:
         except Exception as exc:
             attempts = await self.redis.hincrby(keys.OUTBOX_ATTEMPTS, reply.reply_id, 1)
             if attempts >= self.max_attempts:
-                return await self._give_up(ticket, head, reply,
-                                           f"failed {attempts} times: {exc!r}")
-            logger.warning("Delivery of reply %s failed (attempt %d), will retry: %r",
-                           reply.reply_id, attempts, exc)
-            await self.lanes.hold(ticket, min(_BACKOFF_MS * 2 ** (attempts - 1),
-                                              _MAX_BACKOFF_MS))
+                return await self._give_up(ticket, head, reply, f"failed {attempts} times: {exc!r}")
+            logger.warning(
+                "Delivery of reply %s failed (attempt %d), will retry: %r",
+                reply.reply_id,
+                attempts,
+                exc,
+            )
+            await self.lanes.hold(ticket, min(_BACKOFF_MS * 2 ** (attempts - 1), _MAX_BACKOFF_MS))
             return _Next.STOP
         await self.lanes.pop(ticket, head, reply.reply_id)
         return _Next.GO_ON
 
-    async def _give_up(self, ticket: LaneTicket, head: str, reply: OutboundReply,
-                       why: str) -> _Next:
-        logger.error("Giving up on reply %s to %s: %s", reply.reply_id, reply.conversation_key,
-                     why)
+    async def _give_up(
+        self, ticket: LaneTicket, head: str, reply: OutboundReply, why: str
+    ) -> _Next:
+        logger.error("Giving up on reply %s to %s: %s", reply.reply_id, reply.conversation_key, why)
         await self.lanes.pop(ticket, head, reply.reply_id, dead_reason=why)
         return _Next.GO_ON

@@ -56,8 +56,11 @@ def decide(
         reason = understanding.person_reason or understanding.severity
         # A crisis gets a person's own words, never a canned FAQ, even as a suggestion.
         crisis = understanding.severity == "crisis"
-        return Handoff(reason=reason, severity=understanding.severity,
-                       suggested_intent="" if crisis else _answerable(understanding, intent_set))
+        return Handoff(
+            reason=reason,
+            severity=understanding.severity,
+            suggested_intent="" if crisis else _answerable(understanding, intent_set),
+        )
     if understanding.out_of_scope or understanding.intent is None:
         if understanding.chitchat:
             return Clarify(reason="small talk", prompt="chitchat")

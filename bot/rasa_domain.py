@@ -32,8 +32,15 @@ _PREFIX = "utter_"
 # Keys of a response variation that carry no content we could lose.
 _QUIET_KEYS = {"text", "condition", "id", "metadata"}
 # Condition values and path words that name one of our languages.
-_LANGUAGE_WORDS = {"zh": "zh", "cn": "zh", "chinese": "zh", "中文": "zh", "en": "en",
-                   "english": "en", "英文": "en"}
+_LANGUAGE_WORDS = {
+    "zh": "zh",
+    "cn": "zh",
+    "chinese": "zh",
+    "中文": "zh",
+    "en": "en",
+    "english": "en",
+    "英文": "en",
+}
 _WORD = re.compile(r"[^\W_]+")
 # Rasa fills "{name}" from a slot; Switchboard sends an answer as written.
 _SLOT_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -51,27 +58,44 @@ class DomainAnswers:
 
 def is_domain(document: dict[str, Any]) -> bool:
     """Whether a parsed YAML file is (part of) a Rasa domain."""
-    return any(key in document for key in ("responses", "templates", "intents", "slots",
-                                            "session_config", "forms", "actions"))
+    return any(
+        key in document
+        for key in (
+            "responses",
+            "templates",
+            "intents",
+            "slots",
+            "session_config",
+            "forms",
+            "actions",
+        )
+    )
 
 
 def language_of_path(parts: list[str]) -> str | None:
     """``zh``/``en`` when the folder or file names say so (``domain/zh.yml``), else None."""
-    found = {_LANGUAGE_WORDS[word] for part in parts for word in _WORD.findall(part.lower())
-             if word in _LANGUAGE_WORDS}
+    found = {
+        _LANGUAGE_WORDS[word]
+        for part in parts
+        for word in _WORD.findall(part.lower())
+        if word in _LANGUAGE_WORDS
+    }
     return found.pop() if len(found) == 1 else None
 
 
-def read_responses(documents: list[tuple[Path, dict[str, Any], str | None]],
-                   intent_names: set[str]) -> DomainAnswers:
+def read_responses(
+    documents: list[tuple[Path, dict[str, Any], str | None]], intent_names: set[str]
+) -> DomainAnswers:
     """Answers from domain documents, each given as (path, parsed YAML, language of its path)."""
     result = DomainAnswers()
     extra: dict[str, dict[str, int]] = {}
     dropped: dict[str, set[str]] = {}
     for path, document, path_language in documents:
         if "templates" in document and "responses" not in document:
-            result.warnings.append(f"{path}: 'templates:' is Rasa 1.x; rename it to "
-                                   "'responses:' to import these answers")
+            result.warnings.append(
+                f"{path}: 'templates:' is Rasa 1.x; rename it to "
+                "'responses:' to import these answers"
+            )
         responses = document.get("responses") or {}
         if not isinstance(responses, dict):
             raise IntentDataError(f"{path}: 'responses:' must map response names to lists")
@@ -79,38 +103,57 @@ def read_responses(documents: list[tuple[Path, dict[str, Any], str | None]],
             name = str(name)
             if not isinstance(variations, list):
                 raise IntentDataError(f"{path}: response {name!r} must be a list of variations")
-            intent = name[len(_PREFIX):] if name.startswith(_PREFIX) else None
+            intent = name[len(_PREFIX) :] if name.startswith(_PREFIX) else None
             if intent not in intent_names:
-                result.warnings.append(f"{name}: no intent named {intent or name!r}; "
-                                       "not imported")
+                result.warnings.append(f"{name}: no intent named {intent or name!r}; not imported")
                 continue
             for variation in variations:
-                _read_variation(result, name, intent, variation, path_language,
-                                extra.setdefault(name, {}), dropped.setdefault(name, set()))
+                _read_variation(
+                    result,
+                    name,
+                    intent,
+                    variation,
+                    path_language,
+                    extra.setdefault(name, {}),
+                    dropped.setdefault(name, set()),
+                )
     for name, counts in extra.items():
         for language, count in counts.items():
-            result.warnings.append(f"{name}: {count} more {language} text(s) not imported "
-                                   "(Switchboard sends one answer per language)")
+            result.warnings.append(
+                f"{name}: {count} more {language} text(s) not imported "
+                "(Switchboard sends one answer per language)"
+            )
     for name, keys in dropped.items():
         if keys:
-            result.warnings.append(f"{name}: kept the text, dropped {', '.join(sorted(keys))} "
-                                   "(Switchboard replies are text)")
+            result.warnings.append(
+                f"{name}: kept the text, dropped {', '.join(sorted(keys))} "
+                "(Switchboard replies are text)"
+            )
     return result
 
 
-def _read_variation(result: DomainAnswers, name: str, intent: str, variation: Any,
-                    path_language: str | None, extra: dict[str, int], dropped: set[str]) -> None:
+def _read_variation(
+    result: DomainAnswers,
+    name: str,
+    intent: str,
+    variation: Any,
+    path_language: str | None,
+    extra: dict[str, int],
+    dropped: set[str],
+) -> None:
     if not isinstance(variation, dict):
         raise IntentDataError(f"response {name!r}: each variation must be a mapping")
     if variation.get("channel"):
-        result.warnings.append(f"{name}: variation for channel {variation['channel']!r} "
-                               "not imported")
+        result.warnings.append(
+            f"{name}: variation for channel {variation['channel']!r} not imported"
+        )
         return
     text = str(variation.get("text") or "").strip()
     other = sorted(str(key) for key in variation if key not in _QUIET_KEYS)
     if not text:
-        result.warnings.append(f"{name}: a variation without text ({', '.join(other)}) "
-                               "not imported")
+        result.warnings.append(
+            f"{name}: a variation without text ({', '.join(other)}) not imported"
+        )
         return
     language = _condition_language(result, name, variation.get("condition"))
     if language == "":
@@ -120,8 +163,10 @@ def _read_variation(result: DomainAnswers, name: str, intent: str, variation: An
     if language is None:
         detected = detect_language(text, default="")
         if path_language and detected and detected != path_language:
-            result.warnings.append(f"{name}: a text in a {path_language} file reads as "
-                                   f"{detected}; filed under {path_language}")
+            result.warnings.append(
+                f"{name}: a text in a {path_language} file reads as "
+                f"{detected}; filed under {path_language}"
+            )
         language = path_language or detected or "en"
     answers = result.answers.setdefault(intent, {})
     if language in answers:
@@ -134,8 +179,10 @@ def _read_variation(result: DomainAnswers, name: str, intent: str, variation: An
     if explicit:
         result.conditioned.add((intent, language))
     if placeholder := _SLOT_PLACEHOLDER.search(text):
-        result.warnings.append(f"{name}: the {language} text fills {placeholder.group()} "
-                               "from a slot; Switchboard sends it as written, so edit the answer")
+        result.warnings.append(
+            f"{name}: the {language} text fills {placeholder.group()} "
+            "from a slot; Switchboard sends it as written, so edit the answer"
+        )
 
 
 def _condition_language(result: DomainAnswers, name: str, condition: Any) -> str | None:
@@ -148,14 +195,18 @@ def _condition_language(result: DomainAnswers, name: str, condition: Any) -> str
     for constraint in condition:
         slot = str(constraint.get("name", "")) if isinstance(constraint, dict) else ""
         if "lang" not in slot.lower() and slot.lower() != "locale":
-            result.warnings.append(f"{name}: variation conditioned on slot {slot!r} not "
-                                   "imported (only a language slot maps to our answers)")
+            result.warnings.append(
+                f"{name}: variation conditioned on slot {slot!r} not "
+                "imported (only a language slot maps to our answers)"
+            )
             return ""
         value = str(constraint.get("value", "")).strip().lower()
         language = _LANGUAGE_WORDS.get(re.split(r"[-_]", value)[0])
         if language is None:
-            result.warnings.append(f"{name}: variation for language {value!r} not imported "
-                                   f"(Switchboard answers in {', '.join(LANGUAGES)})")
+            result.warnings.append(
+                f"{name}: variation for language {value!r} not imported "
+                f"(Switchboard answers in {', '.join(LANGUAGES)})"
+            )
             return ""
         languages.append(language)
     if len(set(languages)) > 1:
@@ -181,27 +232,41 @@ def domain_yaml(intent_set: IntentSet) -> str:
             if language == default and detect_language(text, default=language) == language:
                 variations.append({"text": text})
             else:
-                variations.append({"text": text, "condition": [
-                    {"type": "slot", "name": LANGUAGE_SLOT, "value": language}]})
+                variations.append(
+                    {
+                        "text": text,
+                        "condition": [{"type": "slot", "name": LANGUAGE_SLOT, "value": language}],
+                    }
+                )
                 conditioned = True
         responses[_PREFIX + name] = variations
     document: dict[str, Any] = {"intents": intent_set.names}
     if conditioned:
-        document["slots"] = {LANGUAGE_SLOT: {
-            "type": "categorical", "values": list(LANGUAGES), "influence_conversation": False,
-            "mappings": [{"type": "custom"}]}}
+        document["slots"] = {
+            LANGUAGE_SLOT: {
+                "type": "categorical",
+                "values": list(LANGUAGES),
+                "influence_conversation": False,
+                "mappings": [{"type": "custom"}],
+            }
+        }
     document["responses"] = responses
-    return ('# Exported by switchboard intents export: utter_<intent> answers each intent.\n'
-            '# Set the "language" slot (zh or en) from a custom action to pick the Chinese text.\n'
-            'version: "3.1"\n' + yaml.safe_dump(document, allow_unicode=True, sort_keys=False,
-                                                width=1_000_000))  # one line per text
+    return (
+        "# Exported by switchboard intents export: utter_<intent> answers each intent.\n"
+        '# Set the "language" slot (zh or en) from a custom action to pick the Chinese text.\n'
+        'version: "3.1"\n'
+        + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=1_000_000)
+    )  # one line per text
 
 
 def rules_yaml(intent_set: IntentSet) -> str:
     """Rasa rules that answer each answered intent with its ``utter_<intent>``, so the exported
     project replies in Rasa too (and ``rasa data validate`` finds every response used)."""
-    rules = [{"rule": f"answer {name}",
-              "steps": [{"intent": name}, {"action": _PREFIX + name}]}
-             for name in intent_set.names if any(intent_set.intents[name].answers.values())]
-    return ('# Exported by switchboard intents export.\nversion: "3.1"\n'
-            + yaml.safe_dump({"rules": rules}, allow_unicode=True, sort_keys=False))
+    rules = [
+        {"rule": f"answer {name}", "steps": [{"intent": name}, {"action": _PREFIX + name}]}
+        for name in intent_set.names
+        if any(intent_set.intents[name].answers.values())
+    ]
+    return '# Exported by switchboard intents export.\nversion: "3.1"\n' + yaml.safe_dump(
+        {"rules": rules}, allow_unicode=True, sort_keys=False
+    )

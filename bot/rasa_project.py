@@ -51,8 +51,9 @@ def read_rasa(paths: list[Path]) -> Imported:
         if is_domain(document):
             domains.append((file, document, language_of_path(name_parts)))
     if not examples:
-        raise IntentDataError(f"No intents with examples found in "
-                              f"{', '.join(str(p) for p in paths)}")
+        raise IntentDataError(
+            f"No intents with examples found in {', '.join(str(p) for p in paths)}"
+        )
     ours, system = _our_answers(answer_files)
     domain = read_responses(domains, set(examples))
     warnings = list(domain.warnings)
@@ -64,12 +65,16 @@ def read_rasa(paths: list[Path]) -> Imported:
             if language not in text:
                 text[language] = theirs
             elif text[language] != theirs:
-                warnings.append(f"utter_{name}: the {language} text differs from "
-                                f"{_ANSWERS}; kept {_ANSWERS}")
-        intents[name] = Intent(name=name, examples=tuple(dict.fromkeys(lines)),
-                               answers={lang: text[lang] for lang in LANGUAGES if lang in text},
-                               handoff=bool(entry.get("handoff", False)),
-                               variants=dict(entry.get("variants", {})))
+                warnings.append(
+                    f"utter_{name}: the {language} text differs from {_ANSWERS}; kept {_ANSWERS}"
+                )
+        intents[name] = Intent(
+            name=name,
+            examples=tuple(dict.fromkeys(lines)),
+            answers={lang: text[lang] for lang in LANGUAGES if lang in text},
+            handoff=bool(entry.get("handoff", False)),
+            variants=dict(entry.get("variants", {})),
+        )
     return Imported(IntentSet(intents=intents, system=system), warnings)
 
 
@@ -84,13 +89,15 @@ def _yaml_files(paths: list[Path]) -> list[tuple[Path, list[str]]]:
                 found.setdefault(beside.resolve(), [])
         elif path.is_dir():
             for folder, subfolders, files in os.walk(path):
-                subfolders[:] = sorted(d for d in subfolders
-                                       if d not in _SKIP_DIRS and not d.startswith("."))
+                subfolders[:] = sorted(
+                    d for d in subfolders if d not in _SKIP_DIRS and not d.startswith(".")
+                )
                 relative = Path(folder).relative_to(path).parts
                 for name in sorted(files):
                     if name.endswith((".yml", ".yaml")) and not name.startswith("."):
-                        found.setdefault((Path(folder) / name).resolve(),
-                                         [*relative, Path(name).stem])
+                        found.setdefault(
+                            (Path(folder) / name).resolve(), [*relative, Path(name).stem]
+                        )
         else:
             raise IntentDataError(f"No intent data at {path}")
     return list(found.items())
@@ -104,8 +111,7 @@ def _load(path: Path) -> dict[str, Any]:
     return document if isinstance(document, dict) else {}
 
 
-def _our_answers(files: list[Path]) -> tuple[dict[str, dict[str, Any]],
-                                            dict[str, dict[str, str]]]:
+def _our_answers(files: list[Path]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, str]]]:
     answers: dict[str, dict[str, Any]] = {}
     system: dict[str, dict[str, str]] = {}
     for file in files:

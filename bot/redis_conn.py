@@ -51,7 +51,10 @@ async def connect(url: str, *, attempts: int = 5, delay: float = 0.5) -> aioredi
                     f"Redis at {_redact(url)} did not answer after {attempts} attempts: {exc}"
                 ) from exc
             logger.warning(
-                "Redis at %s not reachable (attempt %d/%d): %s", _redact(url), attempt, attempts,
+                "Redis at %s not reachable (attempt %d/%d): %s",
+                _redact(url),
+                attempt,
+                attempts,
                 exc,
             )
             await asyncio.sleep(delay * attempt)
@@ -71,8 +74,9 @@ def build_sync_client(url: str) -> redis.Redis:
 def _options(retry: type[Retry] | type[SyncRetry]) -> dict[str, Any]:
     return {
         "decode_responses": True,
-        "retry": retry(ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS),
-                       COMMAND_RETRIES),
+        "retry": retry(
+            ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS), COMMAND_RETRIES
+        ),
         "retry_on_error": list(RETRY_ON),
         "health_check_interval": HEALTH_CHECK_SECONDS,
         "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,

@@ -13,9 +13,9 @@ _DEFAULT_SYSTEM = {
     },
     "chitchat": {
         "zh": "您好！我是客服助手，可以帮您查询订单、退换货、配送和付款等问题，"
-              "请问有什么可以帮您？",
+        "请问有什么可以帮您？",
         "en": "Hi! I'm the support assistant: I can help with orders, returns, shipping and "
-              "payment. What can I do for you?",
+        "payment. What can I do for you?",
     },
     "handoff": {
         "zh": "已为您转接人工客服，请稍候。",
@@ -24,8 +24,9 @@ _DEFAULT_SYSTEM = {
 }
 
 
-def render(decision: Decision, intent_set: IntentSet, language: str, *, tier: str = "",
-           channel: str = "") -> str:
+def render(
+    decision: Decision, intent_set: IntentSet, language: str, *, tier: str = "", channel: str = ""
+) -> str:
     """The reply text for ``decision`` in ``language`` (falling back to another language),
     using the intent's variant for the customer's tier or the channel kind when it has one."""
     if isinstance(decision, AutoAnswer):

@@ -44,25 +44,39 @@ from handoff.tickets import TicketStore
 logger = logging.getLogger(__name__)
 
 
-def build_brain(settings: Settings, intent_set: IntentSet | None = None, *,
-                progress: bool = False, version: int = 0) -> Brain:
+def build_brain(
+    settings: Settings,
+    intent_set: IntentSet | None = None,
+    *,
+    progress: bool = False,
+    version: int = 0,
+) -> Brain:
     """Load the encoder and train the intent head (seconds) on ``intent_set``, by default the
     files in ``understanding.intents_dir``."""
     understanding = settings.understanding
     intent_set = intent_set or load_intent_set(understanding.intents_dir)
-    encoder = Encoder(understanding.model, settings.data_dir, threads=understanding.threads,
-                      backend=understanding.backend)
+    encoder = Encoder(
+        understanding.model,
+        settings.data_dir,
+        threads=understanding.threads,
+        backend=understanding.backend,
+    )
     classifier = train_classifier(encoder, intent_set, settings, progress=progress)
-    assessor = Assessor.build(encoder, settings.assessment, settings.data_dir,
-                              intent_set.triage_examples)
+    assessor = Assessor.build(
+        encoder, settings.assessment, settings.data_dir, intent_set.triage_examples
+    )
     return Brain(classifier=classifier, version=version, assessor=assessor)
 
 
-def train_classifier(encoder: Encoder, intent_set: IntentSet, settings: Settings, *,
-                     progress: bool = False) -> IntentClassifier:
+def train_classifier(
+    encoder: Encoder, intent_set: IntentSet, settings: Settings, *, progress: bool = False
+) -> IntentClassifier:
     understanding = settings.understanding
     return IntentClassifier.train(
-        encoder, intent_set, Thresholds.from_settings(understanding), progress=progress,
+        encoder,
+        intent_set,
+        Thresholds.from_settings(understanding),
+        progress=progress,
         calibration_recall=calibration_recall(settings, intent_set),
         surface_weight=understanding.surface_weight,
     )
@@ -88,30 +102,38 @@ def reloader(redis: Redis, brain: Brain, settings: Settings) -> BrainReloader:
     """Keeps ``brain`` on the live intent-set version, re-using its encoder (and its cache)."""
     encoder = brain.classifier.encoder
     return BrainReloader(
-        redis, brain, lambda intent_set: train_classifier(encoder, intent_set, settings),
-        reassess=lambda intent_set: Assessor.build(encoder, settings.assessment,
-                                                   settings.data_dir,
-                                                   intent_set.triage_examples))
+        redis,
+        brain,
+        lambda intent_set: train_classifier(encoder, intent_set, settings),
+        reassess=lambda intent_set: Assessor.build(
+            encoder, settings.assessment, settings.data_dir, intent_set.triage_examples
+        ),
+    )
 
 
 def build_pipeline(brain: Brain, settings: Settings, redis: Redis) -> Pipeline:
     tickets = TicketStore(redis, settings.handoff)
     customers = CustomerStore(redis, settings.handoff.tiers)
     burst = settings.assessment.burst
-    assess: list[Stage] = [] if brain.assessor is None else [
-        AssessStage(brain, redis, BurstRule(burst.count, burst.window_seconds,
-                                                     burst.topic))]
-    return Pipeline([
-        ConversationStage(tickets, customers),
-        SatisfactionStage(brain, tickets, grace_seconds=settings.handoff.grace_minutes * 60),
-        SpecialMessageStage(brain, customers),
-        UnderstandStage(brain),
-        *assess,
-        DecideStage(brain, max_misunderstood=settings.policy.max_misunderstood,
-                    misses=MissLog(redis)),
-        HandoffStage(tickets, customers, brain),
-        RespondStage(brain, tickets, customers),
-    ])
+    assess: list[Stage] = (
+        []
+        if brain.assessor is None
+        else [AssessStage(brain, redis, BurstRule(burst.count, burst.window_seconds, burst.topic))]
+    )
+    return Pipeline(
+        [
+            ConversationStage(tickets, customers),
+            SatisfactionStage(brain, tickets, grace_seconds=settings.handoff.grace_minutes * 60),
+            SpecialMessageStage(brain, customers),
+            UnderstandStage(brain),
+            *assess,
+            DecideStage(
+                brain, max_misunderstood=settings.policy.max_misunderstood, misses=MissLog(redis)
+            ),
+            HandoffStage(tickets, customers, brain),
+            RespondStage(brain, tickets, customers),
+        ]
+    )
 
 
 def build_transcripts(redis: Redis, settings: Settings) -> Transcripts:
@@ -125,10 +147,14 @@ def build_senders(redis: Redis, settings: Settings) -> dict[str, ReplySender]:
     if settings.webchat.enabled:
         senders.append(WebchatSender(build_transcripts(redis, settings)))
     if settings.telegram.enabled:
-        senders.append(TelegramSender(
-            redis, build_transcripts(redis, settings), settings.telegram,
-            claim_ttl_seconds=settings.inbox.dedupe_ttl_seconds,
-        ))
+        senders.append(
+            TelegramSender(
+                redis,
+                build_transcripts(redis, settings),
+                settings.telegram,
+                claim_ttl_seconds=settings.inbox.dedupe_ttl_seconds,
+            )
+        )
     senders += wechat_senders(redis, settings, on_unreachable=_ticket_marker(redis, settings))
     return {sender.platform: sender for sender in senders}
 
@@ -140,8 +166,9 @@ def _ticket_marker(redis: Redis, settings: Settings) -> Callable[..., Awaitable[
     async def mark(reply: OutboundReply, error: Exception) -> None:
         ticket = await tickets.current_for(reply.conversation_key)
         if ticket is not None and ticket.is_open:
-            await tickets.mark_unreachable(ticket.id, f"cannot reach the customer until they "
-                                                      f"write again ({error})")
+            await tickets.mark_unreachable(
+                ticket.id, f"cannot reach the customer until they write again ({error})"
+            )
 
     return mark
 

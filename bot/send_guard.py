@@ -63,8 +63,13 @@ class DeliveryInDoubt(PermanentSendError):
 
 
 class SendGuard:
-    def __init__(self, redis: Redis, transcripts: Transcripts, claim_ttl_seconds: int,
-                 settle_seconds: float = SETTLE_SECONDS) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        transcripts: Transcripts,
+        claim_ttl_seconds: int,
+        settle_seconds: float = SETTLE_SECONDS,
+    ) -> None:
         self.redis = redis
         self.transcripts = transcripts
         self.claim_ttl_seconds = claim_ttl_seconds
@@ -148,8 +153,10 @@ class SendGuard:
             claimed_at = 0.0  # a claim of an older version: long settled
         age = time.time() - claimed_at
         if age < self.settle_seconds:
-            raise DeliveryDeferred(f"an attempt to send {reply.reply_id} started {age:.1f} s "
-                                   "ago and may still be finishing")
+            raise DeliveryDeferred(
+                f"an attempt to send {reply.reply_id} started {age:.1f} s "
+                "ago and may still be finishing"
+            )
         await self._record(reply, "in_doubt")
         raise DeliveryInDoubt(f"an earlier attempt to send {reply.reply_id} did not finish")
 
@@ -157,8 +164,9 @@ class SendGuard:
         """Record the outcome, waiting for Redis if it is away (a restart takes seconds)."""
         await self._patiently(self.transcripts.record_reply_once, reply, state)
 
-    async def _patiently(self, call: Callable[..., Awaitable[object]], *args: object,
-                         **kwargs: object) -> None:
+    async def _patiently(
+        self, call: Callable[..., Awaitable[object]], *args: object, **kwargs: object
+    ) -> None:
         """``call``, retried while Redis is unreachable, for up to a minute."""
         deadline = time.monotonic() + _PATIENCE_SECONDS
         delay = 0.1

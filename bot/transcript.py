@@ -40,16 +40,27 @@ class Transcripts:
 
     async def record_reply_once(self, reply: OutboundReply, state: str = "delivered") -> bool:
         """Append ``reply`` unless its id was recorded before; True when this call recorded it."""
-        fields = {"id": reply.reply_id, "role": reply.author, "text": reply.text,
-                  "ts": reply.created_at, "intent": reply.intent, "agent": reply.agent}
+        fields = {
+            "id": reply.reply_id,
+            "role": reply.author,
+            "text": reply.text,
+            "ts": reply.created_at,
+            "intent": reply.intent,
+            "agent": reply.agent,
+        }
         if state != "delivered":
             fields["state"] = state
         entry = json.dumps(fields, ensure_ascii=False)
-        event = json.dumps({"type": "entry", "conversation": reply.conversation_key,
-                            "entry": fields}, ensure_ascii=False)
+        event = json.dumps(
+            {"type": "entry", "conversation": reply.conversation_key, "entry": fields},
+            ensure_ascii=False,
+        )
         recorded = await self._record_once(
-            keys=[keys.reply_sent(reply.reply_id), keys.transcript(reply.conversation_key),
-                  keys.EVENTS_CHANNEL],
+            keys=[
+                keys.reply_sent(reply.reply_id),
+                keys.transcript(reply.conversation_key),
+                keys.EVENTS_CHANNEL,
+            ],
             args=[entry, self.max_entries, self.reply_ttl_seconds, state, event],
         )
         return bool(recorded)

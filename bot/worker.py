@@ -93,8 +93,11 @@ class Worker:
             if attempts >= self.settings.max_deliveries:
                 await self.inbox.dead_letter(entry, repr(exc))
                 return 1
-            logger.exception("Pipeline failed on %s (attempt %d); it will be retried",
-                             entry.message.log_ref, attempts)
+            logger.exception(
+                "Pipeline failed on %s (attempt %d); it will be retried",
+                entry.message.log_ref,
+                attempts,
+            )
             return 0
         outcome = await self.inbox.commit(entry, turn.state, turn.replies)
         if outcome is Readiness.WAIT:
@@ -121,20 +124,33 @@ class Worker:
         """
         try:
             pending = await self.redis.xpending_range(
-                keys.INBOX_STREAM, keys.INBOX_GROUP, min="-", max="+", count=1000,
+                keys.INBOX_STREAM,
+                keys.INBOX_GROUP,
+                min="-",
+                max="+",
+                count=1000,
                 consumername=self.inbox.consumer,
             )
             if pending:
                 await self.redis.xclaim(
-                    keys.INBOX_STREAM, keys.INBOX_GROUP, self.inbox.consumer, min_idle_time=0,
+                    keys.INBOX_STREAM,
+                    keys.INBOX_GROUP,
+                    self.inbox.consumer,
+                    min_idle_time=0,
                     message_ids=[entry["message_id"] for entry in pending],
-                    idle=self.settings.reclaim_idle_ms, justid=True,
+                    idle=self.settings.reclaim_idle_ms,
+                    justid=True,
                 )
                 logger.info("Left %d unfinished inbox entries for other workers", len(pending))
                 return
         except (RedisError, OSError) as exc:
-            logger.warning("Could not hand back unfinished inbox entries (%r); they will be "
-                           "reclaimed after %d ms", exc, self.settings.reclaim_idle_ms)
+            logger.warning(
+                "Could not hand back unfinished inbox entries (%r); they will be "
+                "reclaimed after %d ms",
+                exc,
+                self.settings.reclaim_idle_ms,
+            )
             return
-        await self.redis.xgroup_delconsumer(keys.INBOX_STREAM, keys.INBOX_GROUP,
-                                            self.inbox.consumer)
+        await self.redis.xgroup_delconsumer(
+            keys.INBOX_STREAM, keys.INBOX_GROUP, self.inbox.consumer
+        )

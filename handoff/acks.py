@@ -17,8 +17,9 @@ from handoff.models import Ticket
 _WEEKDAYS = {"zh": "一二三四五六日", "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")}
 
 
-def acknowledgement(ticket: Ticket, hours: BusinessHours, intents: IntentSet, language: str,
-                    now: float) -> str:
+def acknowledgement(
+    ticket: Ticket, hours: BusinessHours, intents: IntentSet, language: str, now: float
+) -> str:
     """What the customer reads when their conversation is handed over."""
     system = intents.system
     if ticket.channel == "comment" and "ack_public" in system:
@@ -32,7 +33,8 @@ def acknowledgement(ticket: Ticket, hours: BusinessHours, intents: IntentSet, la
     if not hours.is_open(now) and "after_hours" in system:
         back_at = format_moment(hours.next_open(now), hours, language, now)
         text += ("" if language == "zh" else " ") + pick_text(
-            system["after_hours"], language).replace("{back_at}", back_at)
+            system["after_hours"], language
+        ).replace("{back_at}", back_at)
     return text
 
 

@@ -32,13 +32,20 @@ class AgentView:
     teams: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {"username": self.username, "role": self.role, "status": self.status,
-                "capacity": self.capacity, "load": self.load, "teams": list(self.teams)}
+        return {
+            "username": self.username,
+            "role": self.role,
+            "status": self.status,
+            "capacity": self.capacity,
+            "load": self.load,
+            "teams": list(self.teams),
+        }
 
 
 class Presence:
-    def __init__(self, redis: Redis, settings: HandoffSettings,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, redis: Redis, settings: HandoffSettings, clock: Callable[[], float] = time.time
+    ) -> None:
         self.redis = redis
         self.settings = settings
         self.clock = clock
@@ -47,8 +54,10 @@ class Presence:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
         now = f"{self.clock():.3f}"
-        await self.redis.hset(keys.agent_presence(username),
-                              mapping={"status": status, "since": now, "heartbeat": now})
+        await self.redis.hset(
+            keys.agent_presence(username),
+            mapping={"status": status, "since": now, "heartbeat": now},
+        )
 
     async def heartbeat(self, username: str) -> None:
         now = f"{self.clock():.3f}"
@@ -100,8 +109,16 @@ class Assigner:
         views = []
         for user in await self.users.all():
             status, _ = await self.presence.status(user.username)
-            views.append(AgentView(user.username, user.role, status, user.capacity,
-                                   load.get(user.username, 0), user.teams))
+            views.append(
+                AgentView(
+                    user.username,
+                    user.role,
+                    status,
+                    user.capacity,
+                    load.get(user.username, 0),
+                    user.teams,
+                )
+            )
         return views
 
     async def release_abandoned(self) -> list[Ticket]:
@@ -114,8 +131,11 @@ class Assigner:
             status, since = await self.presence.status(ticket.agent)
             if status == "offline" and self.presence.clock() - since >= limit:
                 try:
-                    released.append(await self.tickets.release(
-                        ticket.id, "system", f"{ticket.agent} went offline"))
+                    released.append(
+                        await self.tickets.release(
+                            ticket.id, "system", f"{ticket.agent} went offline"
+                        )
+                    )
                 except TicketConflict:
                     continue
         return released
@@ -125,8 +145,11 @@ class Assigner:
         agents = {a.username: a for a in await self.agents() if a.status == "online"}
         load = {name: agent.load for name, agent in agents.items()}
         for ticket in await self.tickets.list("waiting"):
-            candidates = [name for name, agent in agents.items()
-                          if load[name] < agent.capacity and _serves(agent, ticket)]
+            candidates = [
+                name
+                for name, agent in agents.items()
+                if load[name] < agent.capacity and _serves(agent, ticket)
+            ]
             if not candidates:
                 continue
             chosen = min(candidates, key=lambda name: (load[name], name))

@@ -35,8 +35,13 @@ class CustomerView:
     history: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "tier": self.tier, "tier_source": self.tier_source,
-                "display_name": self.display_name, "history": self.history}
+        return {
+            "key": self.key,
+            "tier": self.tier,
+            "tier_source": self.tier_source,
+            "display_name": self.display_name,
+            "history": self.history,
+        }
 
 
 class CustomerStore:
@@ -86,14 +91,14 @@ class CustomerStore:
 
     async def import_csv(self, text: str) -> int:
         """Import ``key,tier[,display_name]`` rows (a header row is allowed); all or nothing."""
-        rows = [row for row in csv.reader(io.StringIO(text)) if row and any(c.strip()
-                                                                               for c in row)]
+        rows = [row for row in csv.reader(io.StringIO(text)) if row and any(c.strip() for c in row)]
         if rows and rows[0][0].strip().lower() == "key":
             rows = rows[1:]
         for number, row in enumerate(rows, start=1):
             if len(row) < 2 or not row[0].strip() or row[1].strip() not in TIERS:
-                raise CustomerDataError(f"row {number}: expected key,tier[,display_name] with "
-                                        f"tier in {TIERS}: {row!r}")
+                raise CustomerDataError(
+                    f"row {number}: expected key,tier[,display_name] with tier in {TIERS}: {row!r}"
+                )
         for row in rows:
             name = row[2].strip() if len(row) > 2 else None
             await self.set_profile(row[0].strip(), row[1].strip(), name)

@@ -49,15 +49,22 @@ AssignerDep = Annotated[Assigner, Depends(_assigner)]
 ThrottleDep = Annotated[SignInThrottle, Depends(_throttle)]
 
 
-async def session_from_token(users: UserStore, presence: Presence,
-                             token: str | None) -> tuple[User, Session]:
+async def session_from_token(
+    users: UserStore, presence: Presence, token: str | None
+) -> tuple[User, Session]:
     if not token:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "sign in first: no bearer token",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "sign in first: no bearer token",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     found = await users.session_for_token(token)
     if found is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "invalid, expired or ended session",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "invalid, expired or ended session",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     await presence.heartbeat(found[0].username)
     return found
 
@@ -67,11 +74,13 @@ async def user_from_token(users: UserStore, presence: Presence, token: str | Non
 
 
 async def _current_session(
-    users: UsersDep, presence: PresenceDep,
+    users: UsersDep,
+    presence: PresenceDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> tuple[User, Session]:
-    return await session_from_token(users, presence,
-                                    credentials.credentials if credentials else None)
+    return await session_from_token(
+        users, presence, credentials.credentials if credentials else None
+    )
 
 
 async def _current_user(

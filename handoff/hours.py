@@ -29,8 +29,9 @@ class BusinessHours:
         for day, spec in hours.items():
             if day not in WEEKDAYS:
                 raise ValueError(f"unknown weekday {day!r} in business hours (use {WEEKDAYS})")
-            ranges[WEEKDAYS.index(day)] = tuple(_parse_range(part) for part in
-                                                 spec.split(",") if part.strip())
+            ranges[WEEKDAYS.index(day)] = tuple(
+                _parse_range(part) for part in spec.split(",") if part.strip()
+            )
         if not any(ranges.values()):
             raise ValueError("business hours never open; leave them out for 24/7")
         return cls(zone, ranges)

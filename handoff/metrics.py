@@ -18,8 +18,9 @@ async def summary(redis: Redis, tickets: TicketStore) -> dict[str, Any]:
     open_tickets = await tickets.list("open")
     counters = {k: int(v) for k, v in (await redis.hgetall(keys.METRICS)).items()}
     responses = [float(x) for x in await redis.lrange(keys.FIRST_RESPONSES, 0, -1)]
-    decided = sum(counters.get(f"decision_{kind}", 0)
-                  for kind in ("auto_answer", "clarify", "handoff"))
+    decided = sum(
+        counters.get(f"decision_{kind}", 0) for kind in ("auto_answer", "clarify", "handoff")
+    )
     met, missed = counters.get("sla_met", 0), counters.get("sla_missed", 0)
     return {
         "queue": {s: sum(1 for t in waiting if t.severity == s) for s in SEVERITIES},
@@ -45,20 +46,31 @@ def prometheus(data: dict[str, Any]) -> str:
         "open_tickets": ("Tickets waiting or assigned.", data["open"]),
         "breached_tickets": ("Open tickets past their SLA deadline.", data["breached"]),
         "oldest_wait_seconds": ("Age of the oldest waiting ticket.", data["oldest_wait_seconds"]),
-        "first_response_seconds_avg": ("Mean first-response time, last 1000 tickets.",
-                                       data["first_response_seconds_avg"]),
-        "sla_attainment_ratio": ("Share of first responses within the SLA.",
-                                 data["sla_attainment"]),
+        "first_response_seconds_avg": (
+            "Mean first-response time, last 1000 tickets.",
+            data["first_response_seconds_avg"],
+        ),
+        "sla_attainment_ratio": (
+            "Share of first responses within the SLA.",
+            data["sla_attainment"],
+        ),
         "handoff_ratio": ("Share of messages handed to a person.", data["handoff_rate"]),
-        "auto_answer_ratio": ("Share of messages the bot answered itself.",
-                              data["auto_answer_rate"]),
+        "auto_answer_ratio": (
+            "Share of messages the bot answered itself.",
+            data["auto_answer_rate"],
+        ),
     }
     for name, (help_text, value) in gauges.items():
         if value is None:
             continue
-        lines += [f"# HELP switchboard_{name} {help_text}", f"# TYPE switchboard_{name} gauge",
-                  f"switchboard_{name} {float(value):.6g}"]
-    lines += ["# HELP switchboard_messages_total Messages the bot decided on.",
-              "# TYPE switchboard_messages_total counter",
-              f"switchboard_messages_total {data['messages']}"]
+        lines += [
+            f"# HELP switchboard_{name} {help_text}",
+            f"# TYPE switchboard_{name} gauge",
+            f"switchboard_{name} {float(value):.6g}",
+        ]
+    lines += [
+        "# HELP switchboard_messages_total Messages the bot decided on.",
+        "# TYPE switchboard_messages_total counter",
+        f"switchboard_messages_total {data['messages']}",
+    ]
     return "\n".join(lines) + "\n"

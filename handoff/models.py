@@ -75,8 +75,15 @@ class Ticket:
 
     def summary(self) -> dict[str, Any]:
         data = asdict(self)
-        for detail_only in ("notes", "events", "signals", "conversation_key", "chat_id",
-                            "thread_id", "reopened"):
+        for detail_only in (
+            "notes",
+            "events",
+            "signals",
+            "conversation_key",
+            "chat_id",
+            "thread_id",
+            "reopened",
+        ):
             data.pop(detail_only)
         # The queue row's short reason badge; the ticket view shows the whole of it.
         data["why"] = why(self.signals)

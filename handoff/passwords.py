@@ -46,8 +46,9 @@ async def check(password: str, record: dict[str, Any] | None) -> tuple[bool, str
 
 
 def _scrypt_matches(password: str, record: dict[str, Any]) -> bool:
-    digest = hashlib.scrypt(password.encode(), salt=bytes.fromhex(record["salt"]), dklen=32,
-                            **_LEGACY_SCRYPT)
+    digest = hashlib.scrypt(
+        password.encode(), salt=bytes.fromhex(record["salt"]), dklen=32, **_LEGACY_SCRYPT
+    )
     return hmac.compare_digest(digest, bytes.fromhex(record["hash"]))
 
 

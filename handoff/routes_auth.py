@@ -24,22 +24,36 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/api", tags=["agents"])
 
 
-@router.post("/auth/token", response_model=TokenOut,
-             responses={429: {"description": "too many failed sign-ins; see Retry-After"}})
-async def sign_in(form: Annotated[OAuth2PasswordRequestForm, Depends()], users: UsersDep,
-                  throttle: ThrottleDep, request: Request) -> TokenOut:
+@router.post(
+    "/auth/token",
+    response_model=TokenOut,
+    responses={429: {"description": "too many failed sign-ins; see Retry-After"}},
+)
+async def sign_in(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    users: UsersDep,
+    throttle: ThrottleDep,
+    request: Request,
+) -> TokenOut:
     """Exchange a username and password for a bearer token (throttled per account and address)."""
     address = request.client.host if request.client else "unknown"
     wait = await throttle.attempt(form.username, address)
     if wait:
-        logger.warning("Sign-in refused for %r from %s: too many failures, retry in %d s",
-                       form.username[:64], address, wait)
+        logger.warning(
+            "Sign-in refused for %r from %s: too many failures, retry in %d s",
+            form.username[:64],
+            address,
+            wait,
+        )
         raise too_many_attempts(wait)
     user = await users.verify(form.username, form.password)
     if user is None:
         logger.info("Failed sign-in for %r from %s", form.username[:64], address)
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong username or password",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "wrong username or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     await throttle.succeeded(form.username, address)
     ttl = int(request.app.state.settings.handoff.token_ttl_hours * 3600)
     token = await users.issue_token(user, ttl)
@@ -56,8 +70,13 @@ async def sign_out(found: CurrentSession, users: UsersDep, presence: PresenceDep
 
 
 @router.put("/me/password", status_code=status.HTTP_204_NO_CONTENT)
-async def change_password(body: PasswordChangeIn, user: CurrentUser, users: UsersDep,
-                          throttle: ThrottleDep, request: Request) -> None:
+async def change_password(
+    body: PasswordChangeIn,
+    user: CurrentUser,
+    users: UsersDep,
+    throttle: ThrottleDep,
+    request: Request,
+) -> None:
     """Change your own password: every session of yours ends, this one too (sign in again)."""
     address = request.client.host if request.client else "unknown"
     wait = await throttle.attempt(user.username, address)
@@ -75,17 +94,27 @@ async def change_password(body: PasswordChangeIn, user: CurrentUser, users: User
 def too_many_attempts(seconds: int) -> HTTPException:
     return HTTPException(
         status.HTTP_429_TOO_MANY_REQUESTS,
-        {"message": f"Too many failed sign-ins. Try again in {seconds} s.",
-         "message_zh": f"登录失败次数过多，请 {seconds} 秒后再试。", "retry_after": seconds},
-        headers={"Retry-After": str(seconds)})
+        {
+            "message": f"Too many failed sign-ins. Try again in {seconds} s.",
+            "message_zh": f"登录失败次数过多，请 {seconds} 秒后再试。",
+            "retry_after": seconds,
+        },
+        headers={"Retry-After": str(seconds)},
+    )
 
 
 @router.get("/canned")
 async def canned(user: CurrentUser, request: Request) -> list[dict[str, Any]]:
     """Canned replies for the reply box, in Chinese and English, signed with the agent's name."""
-    return [{**item, "text": {lang: text.replace("{agent}", user.username)
-                              for lang, text in item["text"].items()}}
-            for item in request.app.state.canned]
+    return [
+        {
+            **item,
+            "text": {
+                lang: text.replace("{agent}", user.username) for lang, text in item["text"].items()
+            },
+        }
+        for item in request.app.state.canned
+    ]
 
 
 @router.get("/me")
@@ -95,8 +124,9 @@ async def me(user: CurrentUser, assigner: AssignerDep) -> dict[str, Any]:
 
 
 @router.put("/me/presence")
-async def set_presence(body: PresenceIn, user: CurrentUser, presence: PresenceDep,
-                       assigner: AssignerDep) -> dict[str, Any]:
+async def set_presence(
+    body: PresenceIn, user: CurrentUser, presence: PresenceDep, assigner: AssignerDep
+) -> dict[str, Any]:
     """Go online, away or offline (offline agents' tickets return to the queue after a while)."""
     await presence.set_status(user.username, body.status)
     return await _view(assigner, user.username)

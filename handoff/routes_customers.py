@@ -20,16 +20,18 @@ async def get_customer(key: str, user: CurrentUser, customers: CustomersDep) -> 
 
 
 @router.put("/{key}")
-async def set_customer(key: str, body: CustomerIn, user: CurrentUser,
-                       customers: CustomersDep) -> dict[str, Any]:
+async def set_customer(
+    key: str, body: CustomerIn, user: CurrentUser, customers: CustomersDep
+) -> dict[str, Any]:
     """Set a customer's tier (and name): it overrides the tier derived from history."""
     await customers.set_profile(key, body.tier, body.display_name)
     return (await customers.get(key)).to_dict()
 
 
 @router.post("/import", status_code=status.HTTP_200_OK)
-async def import_customers(request: Request, user: AdminUser,
-                           customers: CustomersDep) -> dict[str, int]:
+async def import_customers(
+    request: Request, user: AdminUser, customers: CustomersDep
+) -> dict[str, int]:
     """Import tiers from CSV (``key,tier[,display_name]``, e.g. a CRM export); all or nothing."""
     body = (await request.body()).decode("utf-8", errors="replace")
     try:

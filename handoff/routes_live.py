@@ -43,28 +43,42 @@ async def stream_ticket(found: CurrentSession, users: UsersDep) -> StreamTicketO
 
 
 @router.get("/api/events")
-async def events(request: Request, users: UsersDep, presence: PresenceDep, tickets: TicketsDep,
-                 credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-                 ticket: str = Query("", description="from POST /api/events/ticket")):
+async def events(
+    request: Request,
+    users: UsersDep,
+    presence: PresenceDep,
+    tickets: TicketsDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ticket: str = Query("", description="from POST /api/events/ticket"),
+):
     """Server-Sent Events: `ticket`, `message` and `breach` events as they happen; a
     `session_ended` event, then the end of the stream, when the session is signed out or
     revoked. Open it with a stream ticket (browsers) or an Authorization header."""
     if ticket:
         session = await users.sessions.redeem_stream_ticket(ticket)
         if session is None or await users.get(session.username) is None:
-            raise HTTPException(status.HTTP_401_UNAUTHORIZED,
-                                "invalid, used or expired stream ticket")
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED, "invalid, used or expired stream ticket"
+            )
         await presence.heartbeat(session.username)
     else:
-        _, session = await session_from_token(users, presence,
-                                              credentials.credentials if credentials else None)
-    return StreamingResponse(_stream(request, tickets, session, users.sessions, presence),
-                             media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        _, session = await session_from_token(
+            users, presence, credentials.credentials if credentials else None
+        )
+    return StreamingResponse(
+        _stream(request, tickets, session, users.sessions, presence),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
-async def _stream(request: Request, tickets: TicketsDep, session: Session, sessions: Sessions,
-                  presence: PresenceDep) -> AsyncIterator[str]:
+async def _stream(
+    request: Request,
+    tickets: TicketsDep,
+    session: Session,
+    sessions: Sessions,
+    presence: PresenceDep,
+) -> AsyncIterator[str]:
     pubsub = request.app.state.redis.pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe(keys.CONSOLE_CHANNEL, keys.EVENTS_CHANNEL)
     loop = asyncio.get_running_loop()
@@ -105,8 +119,9 @@ async def _translate(payload: dict[str, Any], tickets: TicketsDep) -> tuple[str,
 
 
 @router.get("/api/metrics/summary")
-async def metrics_summary(request: Request, user: CurrentUser,
-                          tickets: TicketsDep) -> dict[str, Any]:
+async def metrics_summary(
+    request: Request, user: CurrentUser, tickets: TicketsDep
+) -> dict[str, Any]:
     """The numbers in the console's header strip."""
     return await metrics.summary(request.app.state.redis, tickets)
 
@@ -115,7 +130,6 @@ async def metrics_summary(request: Request, user: CurrentUser,
 async def prometheus(request: Request, tickets: TicketsDep) -> str:
     """Prometheus metrics (aggregates only, no personal data: no token needed)."""
     data = await metrics.summary(request.app.state.redis, tickets)
-    return PlainTextResponse(metrics.prometheus(data),
-                             media_type="text/plain; version=0.0.4; charset=utf-8")
-
-
+    return PlainTextResponse(
+        metrics.prometheus(data), media_type="text/plain; version=0.0.4; charset=utf-8"
+    )

@@ -27,28 +27,41 @@ PRIVATE_ANSWER_TO_COMMENTS = frozenset({"wechat"})
 
 @router.get("")
 async def list_tickets(
-    user: CurrentUser, tickets: TicketsDep,
-    status_filter: str = Query("open", alias="status",
-                               description="open|waiting|assigned|resolved"),
+    user: CurrentUser,
+    tickets: TicketsDep,
+    status_filter: str = Query(
+        "open", alias="status", description="open|waiting|assigned|resolved"
+    ),
 ) -> list[dict[str, Any]]:
     """The queue, most urgent first (priority, then SLA deadline)."""
     if status_filter not in _STATUSES:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"status must be one of {', '.join(_STATUSES)}")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, f"status must be one of {', '.join(_STATUSES)}"
+        )
     return [ticket.summary() for ticket in await tickets.list(status_filter)]
 
 
 @router.get("/{ticket_id}")
-async def get_ticket(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
-                     customers: CustomersDep, request: Request) -> dict[str, Any]:
+async def get_ticket(
+    ticket_id: str,
+    user: CurrentUser,
+    tickets: TicketsDep,
+    customers: CustomersDep,
+    request: Request,
+) -> dict[str, Any]:
     """One ticket with the conversation, the classifier's signals, notes and history."""
     return await _detail(await _load(tickets, ticket_id), customers, request)
 
 
 @router.post("/{ticket_id}/claim")
-async def claim(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
-                customers: CustomersDep, presence: PresenceDep,
-                request: Request) -> dict[str, Any]:
+async def claim(
+    ticket_id: str,
+    user: CurrentUser,
+    tickets: TicketsDep,
+    customers: CustomersDep,
+    presence: PresenceDep,
+    request: Request,
+) -> dict[str, Any]:
     """Take the ticket (an offline agent becomes online); 409 when another agent has it."""
     ticket = await _change(tickets.claim(ticket_id, user.username))
     await presence.at_work(user.username)
@@ -56,16 +69,27 @@ async def claim(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
 
 
 @router.post("/{ticket_id}/release")
-async def release(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
-                  customers: CustomersDep, request: Request) -> dict[str, Any]:
+async def release(
+    ticket_id: str,
+    user: CurrentUser,
+    tickets: TicketsDep,
+    customers: CustomersDep,
+    request: Request,
+) -> dict[str, Any]:
     """Put the ticket back in the queue."""
     ticket = await _change(tickets.release(ticket_id, user.username))
     return await _detail(ticket, customers, request)
 
 
 @router.post("/{ticket_id}/messages", status_code=status.HTTP_202_ACCEPTED)
-async def reply(ticket_id: str, body: ReplyIn, user: CurrentUser, tickets: TicketsDep,
-                presence: PresenceDep, request: Request) -> dict[str, str]:
+async def reply(
+    ticket_id: str,
+    body: ReplyIn,
+    user: CurrentUser,
+    tickets: TicketsDep,
+    presence: PresenceDep,
+    request: Request,
+) -> dict[str, str]:
     """Send a reply to the customer on their platform (claims a waiting ticket)."""
     text = body.text.strip()
     if not text:
@@ -78,9 +102,15 @@ async def reply(ticket_id: str, body: ReplyIn, user: CurrentUser, tickets: Ticke
         # the commenter in private, through the customer-service API.
         channel, chat_id = "private", ticket.customer.key.split(":", 1)[1]
     outbound = OutboundReply(
-        reply_id=f"agent:{ticket.id}:{uuid.uuid4().hex[:12]}", platform=ticket.customer.platform,
-        conversation_key=ticket.conversation_key, chat_id=chat_id, text=text,
-        channel=channel, thread_id=ticket.thread_id, author="agent", agent=user.username,
+        reply_id=f"agent:{ticket.id}:{uuid.uuid4().hex[:12]}",
+        platform=ticket.customer.platform,
+        conversation_key=ticket.conversation_key,
+        chat_id=chat_id,
+        text=text,
+        channel=channel,
+        thread_id=ticket.thread_id,
+        author="agent",
+        agent=user.username,
         created_at=time.time(),
         # Threaded platforms (Telegram groups, comments) reply to the customer's last message.
         in_reply_to=(ticket.last_message or {}).get("id", ""),
@@ -90,27 +120,46 @@ async def reply(ticket_id: str, body: ReplyIn, user: CurrentUser, tickets: Ticke
 
 
 @router.post("/{ticket_id}/notes")
-async def add_note(ticket_id: str, body: NoteIn, user: CurrentUser, tickets: TicketsDep,
-                   customers: CustomersDep, request: Request) -> dict[str, Any]:
+async def add_note(
+    ticket_id: str,
+    body: NoteIn,
+    user: CurrentUser,
+    tickets: TicketsDep,
+    customers: CustomersDep,
+    request: Request,
+) -> dict[str, Any]:
     """An internal note for colleagues; never sent to the customer."""
     ticket = await _change(tickets.note(ticket_id, user.username, body.text.strip()))
     return await _detail(ticket, customers, request)
 
 
 @router.post("/{ticket_id}/transfer")
-async def transfer(ticket_id: str, body: TransferIn, user: CurrentUser, tickets: TicketsDep,
-                   customers: CustomersDep, request: Request) -> dict[str, Any]:
+async def transfer(
+    ticket_id: str,
+    body: TransferIn,
+    user: CurrentUser,
+    tickets: TicketsDep,
+    customers: CustomersDep,
+    request: Request,
+) -> dict[str, Any]:
     """Hand the ticket to another agent or team."""
     if body.agent and await request.app.state.users.get(body.agent) is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"no agent {body.agent!r}")
-    ticket = await _change(tickets.transfer(ticket_id, user.username, agent=body.agent,
-                                            team=body.team))
+    ticket = await _change(
+        tickets.transfer(ticket_id, user.username, agent=body.agent, team=body.team)
+    )
     return await _detail(ticket, customers, request)
 
 
 @router.post("/{ticket_id}/resolve")
-async def resolve(ticket_id: str, body: ResolveIn, user: CurrentUser, tickets: TicketsDep,
-                  customers: CustomersDep, request: Request) -> dict[str, Any]:
+async def resolve(
+    ticket_id: str,
+    body: ResolveIn,
+    user: CurrentUser,
+    tickets: TicketsDep,
+    customers: CustomersDep,
+    request: Request,
+) -> dict[str, Any]:
     """Close the case; the bot answers the conversation again."""
     ticket = await _change(tickets.resolve(ticket_id, user.username, ask_csat=body.ask_csat))
     if body.ask_csat:
@@ -119,32 +168,31 @@ async def resolve(ticket_id: str, body: ResolveIn, user: CurrentUser, tickets: T
 
 
 @router.post("/{ticket_id}/flag")
-async def flag_for_the_bot(ticket_id: str, body: FlagIn, user: CurrentUser, tickets: TicketsDep,
-                           request: Request) -> dict[str, str]:
+async def flag_for_the_bot(
+    ticket_id: str, body: FlagIn, user: CurrentUser, tickets: TicketsDep, request: Request
+) -> dict[str, str]:
     """Tell the admins: the bot should have answered this message with ``intent``."""
     ticket = await _load(tickets, ticket_id)
     live = await IntentVersions(request.app.state.redis).live()
     if live is not None and body.intent not in live.intent_set.intents:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
-                            f"no intent {body.intent!r}")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"no intent {body.intent!r}")
     text = (body.text or (ticket.last_message or {}).get("text") or "").strip()
     if not text:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no message to flag")
     language = ticket.signals.get("language") or "zh"
-    miss = await MissLog(request.app.state.redis).flag(text, language, body.intent,
-                                                      user.username)
+    miss = await MissLog(request.app.state.redis).flag(text, language, body.intent, user.username)
     return {"id": miss.id}
 
 
 @router.post("/{ticket_id}/unnecessary")
-async def hand_over_was_unnecessary(ticket_id: str, user: CurrentUser, tickets: TicketsDep,
-                                    request: Request) -> UnnecessaryOut:
+async def hand_over_was_unnecessary(
+    ticket_id: str, user: CurrentUser, tickets: TicketsDep, request: Request
+) -> UnnecessaryOut:
     """Tell the admins: this hand-over needed no person. The triggering message goes to the
     misses list (source ``unnecessary``, with the triage scores), once per hand-over; the
     ticket's status does not change."""
     ticket = await _load(tickets, ticket_id)
-    text = (ticket.signals.get("message") or (ticket.last_message or {}).get("text")
-            or "").strip()
+    text = (ticket.signals.get("message") or (ticket.last_message or {}).get("text") or "").strip()
     if not text:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no message to mark")
     ticket, first = await _change(tickets.mark_unnecessary(ticket_id, user.username))
@@ -153,13 +201,24 @@ async def hand_over_was_unnecessary(ticket_id: str, user: CurrentUser, tickets: 
     if first:
         signals = ticket.signals
         miss = await MissLog(request.app.state.redis).unnecessary(
-            text, signals.get("language") or "zh", user.username,
-            {"ticket": ticket.id, "triage": signals.get("triage") or {},
-             "person_reason": signals.get("person_reason") or "", "why": why(signals),
-             "reason": ticket.reason})
+            text,
+            signals.get("language") or "zh",
+            user.username,
+            {
+                "ticket": ticket.id,
+                "triage": signals.get("triage") or {},
+                "person_reason": signals.get("person_reason") or "",
+                "why": why(signals),
+                "reason": ticket.reason,
+            },
+        )
         marked_id = miss.id
-    return UnnecessaryOut(miss_id=marked_id, recorded=first, by=marked.get("by", user.username),
-                          at=marked.get("at", 0.0))
+    return UnnecessaryOut(
+        miss_id=marked_id,
+        recorded=first,
+        by=marked.get("by", user.username),
+        at=marked.get("at", 0.0),
+    )
 
 
 async def _ask_satisfaction(ticket: Ticket, request: Request) -> None:
@@ -170,9 +229,14 @@ async def _ask_satisfaction(ticket: Ticket, request: Request) -> None:
     question = pick_text(request.app.state.system_texts["csat_question"], language)
     outbound = OutboundReply(
         reply_id=f"csat:{ticket.id}:{int(ticket.resolved_at or 0)}",
-        platform=ticket.customer.platform, conversation_key=ticket.conversation_key,
-        chat_id=ticket.chat_id, text=question, channel=ticket.channel,
-        thread_id=ticket.thread_id, author="agent", created_at=time.time(),
+        platform=ticket.customer.platform,
+        conversation_key=ticket.conversation_key,
+        chat_id=ticket.chat_id,
+        text=question,
+        channel=ticket.channel,
+        thread_id=ticket.thread_id,
+        author="agent",
+        created_at=time.time(),
     )
     await request.app.state.redis.xadd(keys.OUTBOX_STREAM, {"reply": outbound.to_json()})
 
@@ -200,18 +264,21 @@ async def _detail(ticket: Ticket, customers: CustomersDep, request: Request) -> 
     ranking = signals.get("ranking") or [{}]
     return {
         **ticket.summary(),
-        "transcript": [{k: entry.get(k) for k in ("id", "role", "text", "ts", "agent")}
-                       for entry in transcript],
-        "signals": {"intent": signals.get("intent") or ranking[0].get("intent"),
-                    "confidence": signals.get("confidence"),
-                    "negativity": signals.get("negativity"),
-                    "severity": ticket.severity,
-                    "reasons": [*signals.get("reasons", []),
-                                *signals.get("assessment_reasons", [])],
-                    "person_reason": signals.get("person_reason") or "",
-                    "why": why(signals), "triage_top": top_classes(signals),
-                    "suggested_reply": signals.get("suggested_reply"),
-                    "message": signals.get("message")},
+        "transcript": [
+            {k: entry.get(k) for k in ("id", "role", "text", "ts", "agent")} for entry in transcript
+        ],
+        "signals": {
+            "intent": signals.get("intent") or ranking[0].get("intent"),
+            "confidence": signals.get("confidence"),
+            "negativity": signals.get("negativity"),
+            "severity": ticket.severity,
+            "reasons": [*signals.get("reasons", []), *signals.get("assessment_reasons", [])],
+            "person_reason": signals.get("person_reason") or "",
+            "why": why(signals),
+            "triage_top": top_classes(signals),
+            "suggested_reply": signals.get("suggested_reply"),
+            "message": signals.get("message"),
+        },
         "unnecessary": ticket.unnecessary,
         "notes": ticket.notes,
         "history": customer.history,

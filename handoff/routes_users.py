@@ -20,8 +20,9 @@ async def list_users(admin: AdminUser, users: UsersDep) -> list[dict[str, Any]]:
 
 
 @router.put("/{username}/role")
-async def set_role(username: str, body: RoleIn, admin: AdminUser,
-                   users: UsersDep) -> dict[str, Any]:
+async def set_role(
+    username: str, body: RoleIn, admin: AdminUser, users: UsersDep
+) -> dict[str, Any]:
     """Give a user another role; their sessions end, so the new rights apply at once."""
     try:
         return _public(await users.set_role(username, body.role))
@@ -30,8 +31,9 @@ async def set_role(username: str, body: RoleIn, admin: AdminUser,
 
 
 @router.put("/{username}/password", status_code=status.HTTP_204_NO_CONTENT)
-async def reset_password(username: str, body: PasswordIn, admin: AdminUser,
-                         users: UsersDep) -> None:
+async def reset_password(
+    username: str, body: PasswordIn, admin: AdminUser, users: UsersDep
+) -> None:
     """Set a user's password (they forgot it, or it leaked); their sessions end."""
     if await users.get(username) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no user {username!r}")
@@ -50,5 +52,9 @@ async def end_sessions(username: str, admin: AdminUser, users: UsersDep) -> dict
 
 
 def _public(user: User) -> dict[str, Any]:
-    return {"username": user.username, "role": user.role, "teams": list(user.teams),
-            "capacity": user.capacity}
+    return {
+        "username": user.username,
+        "role": user.role,
+        "teams": list(user.teams),
+        "capacity": user.capacity,
+    }

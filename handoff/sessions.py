@@ -40,9 +40,11 @@ class Sessions:
         token = secrets.token_urlsafe(32)
         digest = token_digest(token)
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(keys.session_token(digest),
-                     json.dumps({"username": username, "issued": round(time.time(), 3)}),
-                     ex=ttl_seconds)
+            pipe.set(
+                keys.session_token(digest),
+                json.dumps({"username": username, "issued": round(time.time(), 3)}),
+                ex=ttl_seconds,
+            )
             pipe.sadd(keys.user_sessions(username), digest)
             # Every session lives as long as the newest: the index may outlive stale entries.
             pipe.expire(keys.user_sessions(username), ttl_seconds)
@@ -87,8 +89,11 @@ class Sessions:
 
     async def stream_ticket(self, session: Session) -> str:
         ticket = secrets.token_urlsafe(24)
-        await self.redis.set(keys.stream_ticket(token_digest(ticket)),
-                             json.dumps({"session": session.digest}), ex=STREAM_TICKET_SECONDS)
+        await self.redis.set(
+            keys.stream_ticket(token_digest(ticket)),
+            json.dumps({"session": session.digest}),
+            ex=STREAM_TICKET_SECONDS,
+        )
         return ticket
 
     async def redeem_stream_ticket(self, ticket: str) -> Session | None:

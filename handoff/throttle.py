@@ -57,10 +57,14 @@ class SignInThrottle:
 
     def _counters(self, username: str, address: str) -> list[tuple[str, int]]:
         return [
-            (keys.signin_failures("account", _digest(username.lower())),
-             self.settings.signin_failures_per_account),
-            (keys.signin_failures("address", _digest(address)),
-             self.settings.signin_failures_per_address),
+            (
+                keys.signin_failures("account", _digest(username.lower())),
+                self.settings.signin_failures_per_account,
+            ),
+            (
+                keys.signin_failures("address", _digest(address)),
+                self.settings.signin_failures_per_address,
+            ),
         ]
 
     async def _seconds_left(self, key: str) -> int:

@@ -26,8 +26,11 @@ from handoff.models import CustomerRef, Ticket, TicketConflict, TicketNotFound
 
 logger = logging.getLogger(__name__)
 
-_INDEX = {"waiting": keys.TICKETS_WAITING, "assigned": keys.TICKETS_ASSIGNED,
-          "resolved": keys.TICKETS_RESOLVED}
+_INDEX = {
+    "waiting": keys.TICKETS_WAITING,
+    "assigned": keys.TICKETS_ASSIGNED,
+    "resolved": keys.TICKETS_RESOLVED,
+}
 _MAX_RETRIES = 20
 
 
@@ -38,8 +41,10 @@ class TicketStore:
         self.redis = redis
         self.settings = settings
         self.clock = clock
-        self.hours = {name: BusinessHours.parse(team.timezone, team.hours)
-                      for name, team in settings.teams.items()}
+        self.hours = {
+            name: BusinessHours.parse(team.timezone, team.hours)
+            for name, team in settings.teams.items()
+        }
 
     # --- reading -------------------------------------------------------------------------
 
@@ -77,8 +82,14 @@ class TicketStore:
     # --- opening -------------------------------------------------------------------------
 
     async def open(
-        self, ticket_id: str, message: InboundMessage, *, reason: str, severity: str,
-        tier: str, signals: dict[str, Any],
+        self,
+        ticket_id: str,
+        message: InboundMessage,
+        *,
+        reason: str,
+        severity: str,
+        tier: str,
+        signals: dict[str, Any],
     ) -> tuple[Ticket, bool]:
         """Open a ticket for the message's conversation; returns (ticket, newly opened).
 
@@ -105,27 +116,49 @@ class TicketStore:
             tx.hincrby(keys.METRICS, "tickets_opened", 1)
             _publish(tx, ticket)
             await tx.execute()
-        logger.info("Opened ticket %s (%s, %s, priority %d): %s", ticket.id, severity, tier,
-                    ticket.priority, reason)
+        logger.info(
+            "Opened ticket %s (%s, %s, priority %d): %s",
+            ticket.id,
+            severity,
+            tier,
+            ticket.priority,
+            reason,
+        )
         return ticket, True
 
     def _new_ticket(
-        self, ticket_id: str, message: InboundMessage, reason: str, severity: str, tier: str,
-        signals: dict[str, Any], now: float,
+        self,
+        ticket_id: str,
+        message: InboundMessage,
+        reason: str,
+        severity: str,
+        tier: str,
+        signals: dict[str, Any],
+        now: float,
     ) -> Ticket:
         team = self.settings.default_team
         level = self.settings.service_levels[severity][tier]  # type: ignore[index]
         ticket = Ticket(
-            id=ticket_id, conversation_key=message.conversation_key,
-            customer=CustomerRef(key=customer_key(message), platform=message.platform,
-                                 display_name=message.sender.display_name,
-                                 username=message.sender.username),
-            channel=message.channel, chat_id=message.chat_id, thread_id=message.thread_id,
-            reason=reason, severity=severity, tier=tier, priority=level.priority, team=team,
+            id=ticket_id,
+            conversation_key=message.conversation_key,
+            customer=CustomerRef(
+                key=customer_key(message),
+                platform=message.platform,
+                display_name=message.sender.display_name,
+                username=message.sender.username,
+            ),
+            channel=message.channel,
+            chat_id=message.chat_id,
+            thread_id=message.thread_id,
+            reason=reason,
+            severity=severity,
+            tier=tier,
+            priority=level.priority,
+            team=team,
             created_at=now,
-            sla_deadline=self.hours[team].add_business_time(now, level.first_response_minutes
-                                                            * 60),
-            last_message=_last_message(message), signals=signals,
+            sla_deadline=self.hours[team].add_business_time(now, level.first_response_minutes * 60),
+            last_message=_last_message(message),
+            signals=signals,
         )
         ticket.record("opened", "bot", now, reason)
         return ticket
@@ -136,11 +169,16 @@ class TicketStore:
         def reopen(ticket: Ticket, now: float) -> None:
             level = self.settings.service_levels[severity][tier]  # type: ignore[index]
             ticket.status, ticket.reason, ticket.severity, ticket.tier = (
-                "waiting", reason, severity, tier)
+                "waiting",
+                reason,
+                severity,
+                tier,
+            )
             ticket.priority, ticket.signals = level.priority, signals
             ticket.resolved_at, ticket.first_response_at, ticket.breached = None, None, False
             ticket.sla_deadline = self.hours[ticket.team].add_business_time(
-                now, level.first_response_minutes * 60)
+                now, level.first_response_minutes * 60
+            )
             ticket.reopened += 1
             ticket.unnecessary = None  # a new hand-over, judged anew
             ticket.record("reopened", "customer", now, reason)
@@ -169,8 +207,9 @@ class TicketStore:
 
         return await self._mutate(ticket_id, release)
 
-    async def transfer(self, ticket_id: str, by: str, *, agent: str | None,
-                       team: str | None) -> Ticket:
+    async def transfer(
+        self, ticket_id: str, by: str, *, agent: str | None, team: str | None
+    ) -> Ticket:
         if agent is None and team is None:
             raise TicketConflict("transfer needs an agent or a team")
         if team is not None and team not in self.settings.teams:
@@ -322,5 +361,7 @@ def _require_open(ticket: Ticket) -> None:
 
 
 def _publish(tx: Any, ticket: Ticket) -> None:
-    tx.publish(keys.CONSOLE_CHANNEL, json.dumps({"type": "ticket", "data": ticket.summary()},
-                                                ensure_ascii=False))
+    tx.publish(
+        keys.CONSOLE_CHANNEL,
+        json.dumps({"type": "ticket", "data": ticket.summary()}, ensure_ascii=False),
+    )

@@ -45,15 +45,26 @@ class UserStore:
         self.redis = redis
         self.sessions = Sessions(redis)
 
-    async def add(self, username: str, role: str, password: str, *,
-                  teams: tuple[str, ...] = (), capacity: int = 5) -> User:
+    async def add(
+        self,
+        username: str,
+        role: str,
+        password: str,
+        *,
+        teams: tuple[str, ...] = (),
+        capacity: int = 5,
+    ) -> User:
         """Create or replace a user (replacing resets the password and ends their sessions)."""
         if not _USERNAME.match(username):
             raise UserError("username: 2-32 letters, digits, '.', '_' or '-'")
         _check_role(role)
         _check_password(password)
-        record = {"role": role, "teams": list(teams), "capacity": capacity,
-                  "password": await passwords.hash_password(password)}
+        record = {
+            "role": role,
+            "teams": list(teams),
+            "capacity": capacity,
+            "password": await passwords.hash_password(password),
+        }
         await self.redis.hset(keys.USERS, username, json.dumps(record))
         await self.end_sessions(username, "user saved")
         return User(username, role, tuple(teams), capacity)  # type: ignore[arg-type]
@@ -83,8 +94,10 @@ class UserStore:
 
     async def all(self) -> list[User]:
         records = await self.redis.hgetall(keys.USERS)
-        return sorted((_user(name, json.loads(raw)) for name, raw in records.items()),
-                      key=lambda user: user.username)
+        return sorted(
+            (_user(name, json.loads(raw)) for name, raw in records.items()),
+            key=lambda user: user.username,
+        )
 
     async def verify(self, username: str, password: str) -> User | None:
         raw = await self.redis.hget(keys.USERS, username)
@@ -141,5 +154,6 @@ def _check_password(password: str) -> None:
 
 
 def _user(username: str, record: dict) -> User:
-    return User(username, record["role"], tuple(record.get("teams", ())),
-                int(record.get("capacity", 5)))
+    return User(
+        username, record["role"], tuple(record.get("teams", ())), int(record.get("capacity", 5))
+    )

@@ -24,16 +24,19 @@ from handoff.tickets import TicketStore
 
 logger = logging.getLogger(__name__)
 
+
 class SlaWatcher:
-    def __init__(self, redis: Redis, tickets: TicketStore, assigner: Assigner,
-                 settings: HandoffSettings) -> None:
+    def __init__(
+        self, redis: Redis, tickets: TicketStore, assigner: Assigner, settings: HandoffSettings
+    ) -> None:
         self.redis = redis
         self.tickets = tickets
         self.assigner = assigner
         self.settings = settings
         # Three rounds long: a holder that stalls for a round keeps its turn.
-        self.lease = Lease(redis, keys.lease("sla-watcher"),
-                           int(settings.watch_interval_seconds * 3000))
+        self.lease = Lease(
+            redis, keys.lease("sla-watcher"), int(settings.watch_interval_seconds * 3000)
+        )
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -65,10 +68,13 @@ class SlaWatcher:
             if now > ticket.sla_deadline:
                 ticket = await self.tickets.mark_breached(ticket.id)
                 breached.append(ticket)
-                await self.redis.publish(keys.CONSOLE_CHANNEL, json.dumps(
-                    {"type": "breach", "data": ticket.summary()}, ensure_ascii=False))
-                logger.warning("Ticket %s breached its SLA (%s, %s)", ticket.id,
-                               ticket.severity, ticket.tier)
+                await self.redis.publish(
+                    keys.CONSOLE_CHANNEL,
+                    json.dumps({"type": "breach", "data": ticket.summary()}, ensure_ascii=False),
+                )
+                logger.warning(
+                    "Ticket %s breached its SLA (%s, %s)", ticket.id, ticket.severity, ticket.tier
+                )
                 await self._notify(ticket)
         return breached
 

@@ -26,22 +26,35 @@ def why(signals: dict[str, Any]) -> dict[str, Any] | None:
     parts = signals.get("person")
     if isinstance(parts, dict) and parts.get("kind"):
         score = parts.get("score")
-        return {"kind": str(parts["kind"]),
-                "score": float(score) if isinstance(score, int | float) else None,
-                "quote": str(parts.get("quote") or ""), "detail": str(parts.get("detail") or ""),
-                "text": text}
+        return {
+            "kind": str(parts["kind"]),
+            "score": float(score) if isinstance(score, int | float) else None,
+            "quote": str(parts.get("quote") or ""),
+            "detail": str(parts.get("detail") or ""),
+            "text": text,
+        }
     if not text:
         return None
     asked = _ASKED.match(text)
     if asked:
         by = asked["by"]
         score = _SCORE_AT_END.search(by) if by.startswith("human_request") else None
-        return {"kind": "human_request", "score": float(score["score"]) if score else None,
-                "quote": asked["quote"], "detail": "" if score else by, "text": text}
+        return {
+            "kind": "human_request",
+            "score": float(score["score"]) if score else None,
+            "quote": asked["quote"],
+            "detail": "" if score else by,
+            "text": text,
+        }
     plain = _CLASS_SCORE.match(text)
     if plain:
-        return {"kind": plain["kind"], "score": float(plain["score"]), "quote": "",
-                "detail": "", "text": text}
+        return {
+            "kind": plain["kind"],
+            "score": float(plain["score"]),
+            "quote": "",
+            "detail": "",
+            "text": text,
+        }
     kind, _, detail = text.partition(": ")
     if detail and re.fullmatch(r"[a-z_]+", kind):
         return {"kind": kind, "score": None, "quote": "", "detail": detail, "text": text}
@@ -53,6 +66,8 @@ def top_classes(signals: dict[str, Any], limit: int = TOP_CLASSES) -> list[dict[
     triage = signals.get("triage") or {}
     if not isinstance(triage, dict):
         return []
-    ranked = sorted(((str(k), float(v)) for k, v in triage.items()
-                     if isinstance(v, int | float)), key=lambda item: -item[1])
+    ranked = sorted(
+        ((str(k), float(v)) for k, v in triage.items() if isinstance(v, int | float)),
+        key=lambda item: -item[1],
+    )
     return [{"class": label, "p": round(p, 4)} for label, p in ranked[:limit]]

@@ -21,8 +21,14 @@ from handoff.watcher import SlaWatcher
 
 
 def handoff_routers() -> list[APIRouter]:
-    return [routes_auth.router, routes_users.router, routes_tickets.router,
-            routes_customers.router, routes_live.router, console_router]
+    return [
+        routes_auth.router,
+        routes_users.router,
+        routes_tickets.router,
+        routes_customers.router,
+        routes_live.router,
+        console_router,
+    ]
 
 
 def attach_handoff(state: Any, redis: Redis, settings: Settings) -> SlaWatcher:

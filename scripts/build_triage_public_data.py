@@ -65,9 +65,14 @@ def clinc(data: Path, rng: random.Random) -> None:
     by_intent: dict[str, list[str]] = {}
     for text, intent in full["train"]:
         by_intent.setdefault(intent, []).append(text)
-    _write("clinc_chitchat.txt", [t for i in sorted(small_talk)
-                                  for t in rng.sample(sorted(set(by_intent[i])),
-                                                      CHITCHAT_PER_CLINC_INTENT)])
+    _write(
+        "clinc_chitchat.txt",
+        [
+            t
+            for i in sorted(small_talk)
+            for t in rng.sample(sorted(set(by_intent[i])), CHITCHAT_PER_CLINC_INTENT)
+        ],
+    )
     neutral: list[str] = []
     for intent in sorted(by_intent):
         if intent not in small_talk:

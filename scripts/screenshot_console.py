@@ -40,8 +40,12 @@ ADMIN, COLLEAGUE, PASSWORD = "demo", "wang.fang", "demo-password"
 # conversation id, display name, tier, what they write
 CUSTOMERS = [
     ("wang-crisis-0001", "王女士", "vip", "用了你们家的面霜，脸过敏了，又红又肿！怎么办？"),
-    ("tom-negative-001", "Tom Baker", "regular",
-     "This is the worst service ever. Third time my order is late, I want to complain."),
+    (
+        "tom-negative-001",
+        "Tom Baker",
+        "regular",
+        "This is the worst service ever. Third time my order is late, I want to complain.",
+    ),
     ("chen-negative-01", "陈先生", "loyal", "你们的东西太垃圾了，我要投诉！"),
     ("emma-normal-0001", "Emma Clarke", "new", "Can I talk to a real person please?"),
     ("li-normal-000001", "李雷", "regular", "转人工"),
@@ -65,11 +69,16 @@ def _token(http: httpx.Client, username: str) -> dict[str, str]:
 def _seed(http: httpx.Client) -> None:
     admin = _token(http, ADMIN)
     for conversation, name, tier, _ in CUSTOMERS:
-        http.put(f"/api/customers/webchat:{conversation}", headers=admin,
-                 json={"tier": tier, "display_name": name}).raise_for_status()
+        http.put(
+            f"/api/customers/webchat:{conversation}",
+            headers=admin,
+            json={"tier": tier, "display_name": name},
+        ).raise_for_status()
     for conversation, name, _, text in CUSTOMERS:
-        http.post("/webchat/messages", json={"conversation_id": conversation, "text": text,
-                                             "display_name": name}).raise_for_status()
+        http.post(
+            "/webchat/messages",
+            json={"conversation_id": conversation, "text": text, "display_name": name},
+        ).raise_for_status()
         time.sleep(0.3)  # distinct arrival times, as in life
     deadline = time.monotonic() + 30
     while len(tickets := http.get("/api/tickets", headers=admin).json()) < len(CUSTOMERS):
@@ -113,21 +122,25 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logger.info("Preparing the classifier...")
-    brain = build_brain(Settings(data_dir=ROOT / ".switchboard",
-                                 understanding={"intents_dir": ROOT / "intents"}))
+    brain = build_brain(
+        Settings(data_dir=ROOT / ".switchboard", understanding={"intents_dir": ROOT / "intents"})
+    )
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(data_dir=Path(scratch), understanding={"intents_dir": ROOT / "intents"})
         with redis_url_for(settings) as url:
-            live = settings.model_copy(update={"redis": settings.redis.model_copy(
-                update={"url": url})})
+            live = settings.model_copy(
+                update={"redis": settings.redis.model_copy(update={"url": url})}
+            )
             asyncio.run(_add_users(url))
             with live_server(live, brain) as base, sync_playwright() as playwright:
                 with httpx.Client(base_url=base, timeout=10) as http:
                     _seed(http)
                 browser = playwright.chromium.launch(**chromium_options())
                 context = browser.new_context(
-                    base_url=base, viewport={"width": 1440, "height": 860},
-                    locale="zh-CN" if args.lang == "zh" else "en-US", device_scale_factor=1,
+                    base_url=base,
+                    viewport={"width": 1440, "height": 860},
+                    locale="zh-CN" if args.lang == "zh" else "en-US",
+                    device_scale_factor=1,
                 )
                 _photograph(context.new_page(), args.out)
                 browser.close()

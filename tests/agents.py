@@ -10,8 +10,9 @@ from redis.asyncio import Redis
 from handoff.users import UserStore
 
 
-def signed_in_agent(http: httpx.Client, redis_url: str, name: str,
-                    role: str = "agent") -> dict[str, str]:
+def signed_in_agent(
+    http: httpx.Client, redis_url: str, name: str, role: str = "agent"
+) -> dict[str, str]:
     """Create ``name`` (password ``<name>-password``) and return its Authorization header."""
 
     async def add() -> None:
@@ -26,7 +27,8 @@ def signed_in_agent(http: httpx.Client, redis_url: str, name: str,
 
 async def bearer(api: httpx.AsyncClient, user: str) -> dict[str, str]:
     """Sign ``user`` (password ``<user>-password``) in through the API: its header."""
-    response = await api.post("/api/auth/token",
-                              data={"username": user, "password": f"{user}-password"})
+    response = await api.post(
+        "/api/auth/token", data={"username": user, "password": f"{user}-password"}
+    )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -13,8 +13,14 @@ CHROMIUM = Path("/usr/bin/chromium")
 # Without the background-networking flags Chromium keeps calling home, and this machine's closed
 # network refuses those connections noisily.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

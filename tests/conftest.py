@@ -31,14 +31,28 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.exit("redis-server is not installed (apt-get install redis-server) "
-                    "and REDIS_URL is not set", returncode=3)
+        pytest.exit(
+            "redis-server is not installed (apt-get install redis-server) and REDIS_URL is not set",
+            returncode=3,
+        )
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     client = redis.Redis(port=port)
     deadline = time.monotonic() + 10
@@ -81,5 +95,6 @@ def brain() -> Brain:
     """The default intent set, trained on the built-in multilingual model (built once)."""
     from bot.runtime import build_brain
 
-    return build_brain(Settings(data_dir=CACHE_DIR,
-                                understanding={"intents_dir": ROOT / "intents"}))
+    return build_brain(
+        Settings(data_dir=CACHE_DIR, understanding={"intents_dir": ROOT / "intents"})
+    )

@@ -40,14 +40,27 @@ def handoff_signals(
 ) -> dict[str, Any]:
     """A ticket's signals as the pipeline's handoff stage stores them after the triage asked
     for a person (``Understanding.to_dict()`` plus the triggering message and a suggestion)."""
-    scores = triage or {"complaint": 0.94, "negative": 0.03, "neutral": 0.02,
-                        "human_request": 0.01, "chitchat": 0.0, "crisis": 0.0, "abuse": 0.0}
+    scores = triage or {
+        "complaint": 0.94,
+        "negative": 0.03,
+        "neutral": 0.02,
+        "human_request": 0.01,
+        "chitchat": 0.0,
+        "crisis": 0.0,
+        "abuse": 0.0,
+    }
     signals: dict[str, Any] = {
-        "intent": suggested[0] if suggested else None, "confidence": 0.91,
+        "intent": suggested[0] if suggested else None,
+        "confidence": 0.91,
         "ranking": [{"intent": suggested[0] if suggested else "", "confidence": 0.91}],
-        "language": language, "negativity": 0.97, "severity": "negative",
-        "reasons": [], "assessment_reasons": [person_reason], "triage": scores,
-        "person_reason": person_reason, "message": text,
+        "language": language,
+        "negativity": 0.97,
+        "severity": "negative",
+        "reasons": [],
+        "assessment_reasons": [person_reason],
+        "triage": scores,
+        "person_reason": person_reason,
+        "message": text,
     }
     if suggested:
         signals["suggested_reply"] = {"intent": suggested[0], "text": suggested[1]}
@@ -57,11 +70,14 @@ def handoff_signals(
 _reply_numbers = itertools.count(1)
 
 
-def outbound(
-    text: str, *, conversation_key: str = "webchat:c1:c1", **fields: Any
-) -> OutboundReply:
+def outbound(text: str, *, conversation_key: str = "webchat:c1:c1", **fields: Any) -> OutboundReply:
     """A reply as the pipeline writes it to the outbox, with a fresh reply id."""
     platform, chat_id, _ = conversation_key.split(":", 2)
-    return OutboundReply(reply_id=f"{conversation_key}:r{next(_reply_numbers)}",
-                         platform=platform, conversation_key=conversation_key, chat_id=chat_id,
-                         text=text, **fields)
+    return OutboundReply(
+        reply_id=f"{conversation_key}:r{next(_reply_numbers)}",
+        platform=platform,
+        conversation_key=conversation_key,
+        chat_id=chat_id,
+        text=text,
+        **fields,
+    )

@@ -27,8 +27,9 @@ def free_port() -> int:
 def serve_asgi(app: Any, *, lifespan: str = "off", start_timeout: float = 10.0) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yield its base URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan=lifespan))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout
@@ -50,8 +51,9 @@ def live_server(settings: Settings, brain: Brain | None = None) -> Iterator[str]
         yield base
 
 
-def wait_for_replies(client: httpx.Client, conversation_id: str, count: int,
-                     timeout: float = 15.0) -> list[dict]:
+def wait_for_replies(
+    client: httpx.Client, conversation_id: str, count: int, timeout: float = 15.0
+) -> list[dict]:
     """Poll the conversation like the web chat page does, until ``count`` replies arrived."""
     deadline = time.monotonic() + timeout
     while True:

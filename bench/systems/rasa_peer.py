@@ -48,8 +48,9 @@ def ensure_venv(venv: Path = VENV) -> Path:
         subprocess.run([python, "-m", "venv", str(venv)], check=True, capture_output=True)
         pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
         subprocess.run([*pip, "--upgrade", "pip"], check=True, capture_output=True)
-        subprocess.run([*pip, f"rasa=={RASA_VERSION}", "jieba"], check=True,
-                       capture_output=True, timeout=1800)
+        subprocess.run(
+            [*pip, f"rasa=={RASA_VERSION}", "jieba"], check=True, capture_output=True, timeout=1800
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         raise RasaUnavailable(f"could not build the Rasa venv: {exc}") from exc
     if not _works(rasa):
@@ -67,16 +68,21 @@ def _python310() -> str:
 
 def _works(rasa: Path) -> bool:
     try:
-        done = subprocess.run([str(rasa), "--version"], capture_output=True, timeout=120,
-                              env=_env())
+        done = subprocess.run(
+            [str(rasa), "--version"], capture_output=True, timeout=120, env=_env()
+        )
     except (subprocess.SubprocessError, OSError):
         return False
     return done.returncode == 0
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-            "PYTHONWARNINGS": "ignore"}
+    return {
+        **os.environ,
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONWARNINGS": "ignore",
+    }
 
 
 class RasaPeer:
@@ -84,8 +90,12 @@ class RasaPeer:
 
     def __init__(self, epochs: int = EPOCHS) -> None:
         self.rasa = ensure_venv()
-        self.settings = {"version": RASA_VERSION, "classifier": "DIETClassifier",
-                         "epochs": epochs, "featurizers": "CountVectors word + char_wb 1-4"}
+        self.settings = {
+            "version": RASA_VERSION,
+            "classifier": "DIETClassifier",
+            "epochs": epochs,
+            "featurizers": "CountVectors word + char_wb 1-4",
+        }
         self._epochs = epochs
         self._work: Path | None = None
         self._server: subprocess.Popen[bytes] | None = None
@@ -95,14 +105,29 @@ class RasaPeer:
         self.close()
         self._work = Path(tempfile.mkdtemp(prefix="sb-rasa-"))
         (self._work / "nlu.yml").write_text(nlu_yaml(split.train), encoding="utf-8")
-        (self._work / "config.yml").write_text(config_yaml(split.language, self._epochs),
-                                               encoding="utf-8")
+        (self._work / "config.yml").write_text(
+            config_yaml(split.language, self._epochs), encoding="utf-8"
+        )
         started = time.perf_counter()
         with (self._work / "train.log").open("wb") as log:
             done = subprocess.run(
-                [str(self.rasa), "train", "nlu", "--config", "config.yml", "--nlu", "nlu.yml",
-                 "--out", "models", "--fixed-model-name", "bench"],
-                cwd=self._work, stdout=log, stderr=subprocess.STDOUT, env=_env(),
+                [
+                    str(self.rasa),
+                    "train",
+                    "nlu",
+                    "--config",
+                    "config.yml",
+                    "--nlu",
+                    "nlu.yml",
+                    "--out",
+                    "models",
+                    "--fixed-model-name",
+                    "bench",
+                ],
+                cwd=self._work,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=_env(),
             )
         seconds = time.perf_counter() - started
         if done.returncode != 0:
@@ -115,9 +140,21 @@ class RasaPeer:
         port = _free_port()
         log = (self._work / "server.log").open("wb")
         self._server = subprocess.Popen(
-            [str(self.rasa), "run", "--enable-api", "-m", "models/bench.tar.gz", "--port",
-             str(port), "-i", "127.0.0.1"],
-            cwd=self._work, stdout=log, stderr=subprocess.STDOUT, env=_env(),
+            [
+                str(self.rasa),
+                "run",
+                "--enable-api",
+                "-m",
+                "models/bench.tar.gz",
+                "--port",
+                str(port),
+                "-i",
+                "127.0.0.1",
+            ],
+            cwd=self._work,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=_env(),
         )
         self._url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 300

@@ -26,8 +26,12 @@ from bench.systems import Scored
 logger = logging.getLogger(__name__)
 
 SETTINGS: dict[str, Any] = {
-    "num_iterations": 5, "num_epochs": 1, "batch_size": 16, "max_steps": 100,
-    "frozen": "word embeddings", "seed": 42,
+    "num_iterations": 5,
+    "num_epochs": 1,
+    "batch_size": 16,
+    "max_steps": 100,
+    "frozen": "word embeddings",
+    "seed": 42,
 }
 
 
@@ -50,8 +54,12 @@ class SetFitPeer:
         torch.set_num_threads(self._threads)
         self._labels = split.labels
         index = {label: i for i, label in enumerate(self._labels)}
-        data = Dataset.from_dict({"text": [t for t, _ in split.train],
-                                  "label": [index[label] for _, label in split.train]})
+        data = Dataset.from_dict(
+            {
+                "text": [t for t, _ in split.train],
+                "label": [index[label] for _, label in split.train],
+            }
+        )
         started = time.perf_counter()
         model = SetFitModel.from_pretrained(str(self._folder), local_files_only=True)
         body = model.model_body[0].auto_model
@@ -60,9 +68,13 @@ class SetFitPeer:
         # Its checkpoints would land in ./checkpoints: a scratch folder, deleted after training.
         with tempfile.TemporaryDirectory(prefix="sb-setfit-") as scratch:
             args = TrainingArguments(
-                output_dir=scratch, num_iterations=s["num_iterations"],
-                num_epochs=s["num_epochs"], batch_size=s["batch_size"],
-                max_steps=s["max_steps"], seed=s["seed"], show_progress_bar=False,
+                output_dir=scratch,
+                num_iterations=s["num_iterations"],
+                num_epochs=s["num_epochs"],
+                batch_size=s["batch_size"],
+                max_steps=s["max_steps"],
+                seed=s["seed"],
+                show_progress_bar=False,
             )
             Trainer(model=model, args=args, train_dataset=data).train()
         self._model = model
@@ -71,8 +83,9 @@ class SetFitPeer:
     def predict(self, texts: Sequence[str]) -> Scored:
         assert self._model is not None, "fit() first"
         started = time.perf_counter()
-        probabilities = np.asarray(self._model.predict_proba(list(texts), batch_size=64,
-                                                             as_numpy=True))
+        probabilities = np.asarray(
+            self._model.predict_proba(list(texts), batch_size=64, as_numpy=True)
+        )
         seconds = time.perf_counter() - started
         top = probabilities.argmax(axis=1)
         confidence = probabilities.max(axis=1).tolist()

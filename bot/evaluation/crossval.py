@@ -59,25 +59,47 @@ def cross_validate(
     with warnings.catch_warnings():
         # An intent with fewer examples than folds is simply missing from some test folds.
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
-        splits = list(StratifiedKFold(folds, shuffle=True, random_state=seed).split(
-            vectors, label_array))
+        splits = list(
+            StratifiedKFold(folds, shuffle=True, random_state=seed).split(vectors, label_array)
+        )
     predictions: list[Prediction] = []
-    for fold, (train, test) in enumerate(tqdm(
-        splits, desc="Cross-validation", unit="fold", file=sys.stderr, disable=not progress,
-    )):
+    for fold, (train, test) in enumerate(
+        tqdm(
+            splits,
+            desc="Cross-validation",
+            unit="fold",
+            file=sys.stderr,
+            disable=not progress,
+        )
+    ):
         subset = _subset(intent_set, [texts[i] for i in train], label_array[train])
-        classifier = IntentClassifier.train(encoder, subset, thresholds,
-                                            calibration_recall=calibration_recall,
-                                            surface_weight=surface_weight)
+        classifier = IntentClassifier.train(
+            encoder,
+            subset,
+            thresholds,
+            calibration_recall=calibration_recall,
+            surface_weight=surface_weight,
+        )
         held_out = [texts[i] for i in test]
-        for index, result in zip(test, classifier.predict_vectors(held_out, vectors[test]),
-                                 strict=True):
-            predictions.append(Prediction(
-                text=texts[index], intent=labels[index], predicted=result.top_intent,
-                confidence=result.confidence, out_of_scope=result.out_of_scope, fold=fold,
-            ))
-    logger.info("Cross-validated %d examples of %d intents in %d folds",
-                len(predictions), len(set(labels)), folds)
+        for index, result in zip(
+            test, classifier.predict_vectors(held_out, vectors[test]), strict=True
+        ):
+            predictions.append(
+                Prediction(
+                    text=texts[index],
+                    intent=labels[index],
+                    predicted=result.top_intent,
+                    confidence=result.confidence,
+                    out_of_scope=result.out_of_scope,
+                    fold=fold,
+                )
+            )
+    logger.info(
+        "Cross-validated %d examples of %d intents in %d folds",
+        len(predictions),
+        len(set(labels)),
+        folds,
+    )
     return predictions
 
 
@@ -88,8 +110,9 @@ def _usable_folds(labels: list[str], folds: int) -> int:
     if len(counts) < 2:
         raise ValueError("cross-validation needs at least two intents with examples")
     if counts.max() < folds:  # StratifiedKFold refuses more folds than the largest class
-        logger.warning("Only %d examples in the largest intent: using %d folds", counts.max(),
-                       counts.max())
+        logger.warning(
+            "Only %d examples in the largest intent: using %d folds", counts.max(), counts.max()
+        )
         return int(max(2, counts.max()))
     return folds
 
@@ -99,8 +122,12 @@ def _subset(intent_set: IntentSet, texts: list[str], labels: np.ndarray) -> Inte
     for text, label in zip(texts, labels, strict=True):
         examples.setdefault(str(label), []).append(text)
     intents = {
-        name: Intent(name=name, examples=tuple(lines), answers=intent_set.intents[name].answers,
-                     handoff=intent_set.intents[name].handoff)
+        name: Intent(
+            name=name,
+            examples=tuple(lines),
+            answers=intent_set.intents[name].answers,
+            handoff=intent_set.intents[name].handoff,
+        )
         for name, lines in examples.items()
     }
     return IntentSet(intents=intents, system=intent_set.system)

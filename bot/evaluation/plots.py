@@ -27,8 +27,9 @@ def confusion_matrix_png(predictions: Sequence[Prediction], path: Path) -> Path:
 
     plt = _pyplot()
     labels = sorted({p.intent for p in predictions} | {p.predicted for p in predictions})
-    matrix = confusion_matrix([p.intent for p in predictions],
-                              [p.predicted for p in predictions], labels=labels)
+    matrix = confusion_matrix(
+        [p.intent for p in predictions], [p.predicted for p in predictions], labels=labels
+    )
     side = max(6.0, 0.42 * len(labels) + 3)
     fig, ax = plt.subplots(figsize=(side, side))
     image = ax.imshow(matrix, cmap="Blues")
@@ -41,8 +42,15 @@ def confusion_matrix_png(predictions: Sequence[Prediction], path: Path) -> Path:
         limit = matrix.max() / 2 if matrix.size else 0
         for (row, col), count in np.ndenumerate(matrix):
             if count:
-                ax.text(col, row, str(count), ha="center", va="center", fontsize=7,
-                        color="white" if count > limit else "black")
+                ax.text(
+                    col,
+                    row,
+                    str(count),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if count > limit else "black",
+                )
     fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04)
     return _save(fig, path)
 
@@ -56,11 +64,17 @@ def confidence_histogram_png(
     right = [p.confidence for p in predictions if p.correct]
     wrong = [p.confidence for p in predictions if not p.correct]
     fig, ax = plt.subplots(figsize=(8, 5))
-    ax.hist([right, wrong], bins=bins, label=[f"correct ({len(right)})", f"wrong ({len(wrong)})"],
-            color=["#2a9d8f", "#e76f51"], stacked=False)
+    ax.hist(
+        [right, wrong],
+        bins=bins,
+        label=[f"correct ({len(right)})", f"wrong ({len(wrong)})"],
+        color=["#2a9d8f", "#e76f51"],
+        stacked=False,
+    )
     if threshold is not None:
-        ax.axvline(threshold, color="black", linestyle="--",
-                   label=f"confidence threshold {threshold:.2f}")
+        ax.axvline(
+            threshold, color="black", linestyle="--", label=f"confidence threshold {threshold:.2f}"
+        )
     ax.set_xlabel("confidence of the top intent")
     ax.set_ylabel("held-out examples")
     ax.set_title("Intent prediction confidence")

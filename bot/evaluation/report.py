@@ -52,8 +52,11 @@ def intent_report(predictions: Sequence[Prediction]) -> dict[str, Any]:
 
 def intent_errors(predictions: Sequence[Prediction]) -> list[dict[str, Any]]:
     return [
-        {"text": p.text, "intent": p.intent,
-         "intent_prediction": {"name": p.predicted, "confidence": p.confidence}}
+        {
+            "text": p.text,
+            "intent": p.intent,
+            "intent_prediction": {"name": p.predicted, "confidence": p.confidence},
+        }
         for p in sorted(predictions, key=lambda p: (p.intent, -p.confidence))
         if not p.correct
     ]

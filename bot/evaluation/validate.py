@@ -62,8 +62,14 @@ def _shared_examples(intent_set: IntentSet) -> list[Finding]:
         if len(by_intent) > 1:
             names = sorted(by_intent)
             shown = " / ".join(f"{n}: {by_intent[n]!r}" for n in names)
-            findings.append(Finding("error", "shared_example", names[0],
-                                    f"the same example is in {len(names)} intents ({shown})"))
+            findings.append(
+                Finding(
+                    "error",
+                    "shared_example",
+                    names[0],
+                    f"the same example is in {len(names)} intents ({shown})",
+                )
+            )
     return findings
 
 
@@ -73,11 +79,15 @@ def _too_few(intent_set: IntentSet, min_examples: int) -> list[Finding]:
         counts = Counter(detect_language(e) for e in intent_set.intents[name].examples)
         for language in LANGUAGES:
             if counts[language] < min_examples:
-                findings.append(Finding(
-                    "warning", "too_few_examples", name,
-                    f"{counts[language]} {language} example(s); at least {min_examples} "
-                    f"recommended",
-                ))
+                findings.append(
+                    Finding(
+                        "warning",
+                        "too_few_examples",
+                        name,
+                        f"{counts[language]} {language} example(s); at least {min_examples} "
+                        f"recommended",
+                    )
+                )
     return findings
 
 
@@ -87,18 +97,33 @@ def _answers(intent_set: IntentSet) -> list[Finding]:
         intent = intent_set.intents[name]
         if not intent.answers:
             if not intent.handoff:
-                findings.append(Finding("error", "no_answer", name,
-                                        "no answer in answers.yml and not a handoff intent"))
+                findings.append(
+                    Finding(
+                        "error",
+                        "no_answer",
+                        name,
+                        "no answer in answers.yml and not a handoff intent",
+                    )
+                )
             continue
         missing = [lang for lang in LANGUAGES if lang not in intent.answers]
         if missing:
-            findings.append(Finding("warning", "answer_missing_language", name,
-                                    f"no answer in {', '.join(missing)}"))
+            findings.append(
+                Finding(
+                    "warning", "answer_missing_language", name, f"no answer in {', '.join(missing)}"
+                )
+            )
     for key, lines in intent_set.system.items():
         missing = [lang for lang in LANGUAGES if lang not in lines]
         if missing:
-            findings.append(Finding("warning", "answer_missing_language", f"system.{key}",
-                                    f"no line in {', '.join(missing)}"))
+            findings.append(
+                Finding(
+                    "warning",
+                    "answer_missing_language",
+                    f"system.{key}",
+                    f"no line in {', '.join(missing)}",
+                )
+            )
     return findings
 
 
@@ -106,7 +131,12 @@ def _unknown_answers(intent_set: IntentSet, answers_file: Path) -> list[Finding]
     document = yaml.safe_load(answers_file.read_text(encoding="utf-8")) or {}
     names = [str(n) for n in (document.get("answers") or {})]
     return [
-        Finding("warning", "answer_for_unknown_intent", name,
-                "answers.yml has an answer for an intent with no examples (never used)")
-        for name in names if name not in intent_set.intents
+        Finding(
+            "warning",
+            "answer_for_unknown_intent",
+            name,
+            "answers.yml has an answer for an intent with no examples (never used)",
+        )
+        for name in names
+        if name not in intent_set.intents
     ]

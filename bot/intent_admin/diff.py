@@ -28,8 +28,7 @@ def diff(old: IntentSet, new: IntentSet) -> dict[str, Any]:
             row["handoff"] = {"before": before.handoff, "after": after.handoff}
         if len(row) > 1:
             changed.append(row)
-    return {"added": added, "removed": removed, "changed": changed,
-            "triage": triage_diff(old, new)}
+    return {"added": added, "removed": removed, "changed": changed, "triage": triage_diff(old, new)}
 
 
 def triage_diff(old: IntentSet, new: IntentSet) -> list[dict[str, Any]]:

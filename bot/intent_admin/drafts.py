@@ -51,15 +51,26 @@ class Draft:
     revision: int = 0
 
     def to_json(self) -> str:
-        return json.dumps({"intent_set": self.intent_set.to_dict(), "based_on": self.based_on,
-                           "updated_by": self.updated_by, "updated_at": self.updated_at},
-                          ensure_ascii=False)
+        return json.dumps(
+            {
+                "intent_set": self.intent_set.to_dict(),
+                "based_on": self.based_on,
+                "updated_by": self.updated_by,
+                "updated_at": self.updated_at,
+            },
+            ensure_ascii=False,
+        )
 
     @classmethod
     def from_json(cls, raw: str, revision: int) -> Draft:
         data = json.loads(raw)
-        return cls(IntentSet.from_dict(data["intent_set"]), data["based_on"],
-                   data["updated_by"], data["updated_at"], revision)
+        return cls(
+            IntentSet.from_dict(data["intent_set"]),
+            data["based_on"],
+            data["updated_by"],
+            data["updated_at"],
+            revision,
+        )
 
 
 class Drafts:
@@ -71,12 +82,19 @@ class Drafts:
         """The draft, or a fresh copy of the live version when nobody is editing."""
         return await self._read(self.redis)
 
-    async def put_intent(self, name: str, data: dict[str, Any], by: str,
-                         rename_from: str | None = None, revision: int | None = None) -> Draft:
+    async def put_intent(
+        self,
+        name: str,
+        data: dict[str, Any],
+        by: str,
+        rename_from: str | None = None,
+        revision: int | None = None,
+    ) -> Draft:
         """Create or replace one intent (renaming it when ``rename_from`` is given)."""
         if not _NAME.match(name):
-            raise DraftError("intent names: 2-64 lower-case letters, digits or '_', "
-                             "starting with a letter")
+            raise DraftError(
+                "intent names: 2-64 lower-case letters, digits or '_', starting with a letter"
+            )
         new = _intent(name, data)
 
         def change(intent_set: IntentSet) -> IntentSet:
@@ -96,8 +114,9 @@ class Drafts:
         def change(intent_set: IntentSet) -> IntentSet:
             if name not in intent_set.intents:
                 raise DraftError(f"no intent {name!r}")
-            return replace(intent_set, intents={k: v for k, v in intent_set.intents.items()
-                                                if k != name})
+            return replace(
+                intent_set, intents={k: v for k, v in intent_set.intents.items() if k != name}
+            )
 
         return await self._edit(change, by, revision)
 
@@ -109,13 +128,15 @@ class Drafts:
             if intent is None:
                 raise DraftError(f"no intent {name!r}")
             merged = tuple(dict.fromkeys([*intent.examples, *added]))
-            return replace(intent_set, intents={**intent_set.intents,
-                                                name: replace(intent, examples=merged)})
+            return replace(
+                intent_set, intents={**intent_set.intents, name: replace(intent, examples=merged)}
+            )
 
         return await self._edit(change, by, None)
 
-    async def add_triage_examples(self, label: str, texts: list[str], by: str,
-                                  revision: int | None = None) -> Draft:
+    async def add_triage_examples(
+        self, label: str, texts: list[str], by: str, revision: int | None = None
+    ) -> Draft:
         """Teach the triage head ``texts`` as ``label`` (e.g. neutral: no person needed)."""
         _triage_class(label)
         added = _examples(texts)
@@ -124,15 +145,20 @@ class Drafts:
 
         def change(intent_set: IntentSet) -> IntentSet:
             # Taught as one class, a text stops being an example of any other.
-            examples = {k: kept for k, v in intent_set.triage_examples.items()
-                        if (kept := v if k == label else tuple(t for t in v if t not in added))}
+            examples = {
+                k: kept
+                for k, v in intent_set.triage_examples.items()
+                if (kept := v if k == label else tuple(t for t in v if t not in added))
+            }
             return replace(intent_set, triage_examples=examples).with_triage_examples(
-                label, list(added))
+                label, list(added)
+            )
 
         return await self._edit(change, by, revision)
 
-    async def remove_triage_examples(self, label: str, texts: list[str], by: str,
-                                     revision: int | None = None) -> Draft:
+    async def remove_triage_examples(
+        self, label: str, texts: list[str], by: str, revision: int | None = None
+    ) -> Draft:
         """Take ``texts`` out of the draft's triage examples of ``label``."""
         _triage_class(label)
         gone = set(_examples(texts))
@@ -172,8 +198,9 @@ class Drafts:
         ``DraftConflict`` if the draft changed since ``draft`` was read."""
         return await self._edit(lambda _: intent_set, by, draft.revision)
 
-    async def _edit(self, change: Callable[[IntentSet], IntentSet], by: str,
-                    revision: int | None) -> Draft:
+    async def _edit(
+        self, change: Callable[[IntentSet], IntentSet], by: str, revision: int | None
+    ) -> Draft:
         """Apply ``change`` to the current draft atomically; with ``revision``, only if the
         draft is still at that revision."""
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -183,8 +210,13 @@ class Drafts:
                     draft = await self._read(pipe)
                     if revision is not None and draft.revision != revision:
                         raise DraftConflict(draft, revision)
-                    saved = Draft(change(draft.intent_set), draft.based_on, by, time.time(),
-                                  draft.revision + 1)
+                    saved = Draft(
+                        change(draft.intent_set),
+                        draft.based_on,
+                        by,
+                        time.time(),
+                        draft.revision + 1,
+                    )
                     pipe.multi()
                     pipe.set(keys.INTENTS_DRAFT, saved.to_json())
                     pipe.set(keys.INTENTS_DRAFT_REVISION, saved.revision)

@@ -40,10 +40,12 @@ def group_misses(misses: list[Miss], encoder: Encoder) -> list[dict[str, Any]]:
             top = miss.suggested_intent or (miss.nearest[0]["intent"] if miss.nearest else "")
             if top:
                 votes[top] = votes.get(top, 0) + 1
-        groups.append({
-            "id": items[0].id,
-            "size": len(items),
-            "suggested_intent": max(votes, key=votes.__getitem__) if votes else "",
-            "messages": [asdict(m) for m in items],
-        })
+        groups.append(
+            {
+                "id": items[0].id,
+                "size": len(items),
+                "suggested_intent": max(votes, key=votes.__getitem__) if votes else "",
+                "messages": [asdict(m) for m in items],
+            }
+        )
     return sorted(groups, key=lambda g: -g["size"])

@@ -84,16 +84,30 @@ async def list_intents(admin: AdminUser, request: Request) -> dict[str, Any]:
     if live and not report:  # the seed has none until the first evaluation measured it
         measured = await request.app.state.redis.hget(keys.INTENT_REPORTS, str(live.number))
         report = json.loads(measured) if measured else {}
-    intents = [{"name": name, **intent.to_dict(), "example_count": len(intent.examples),
-                "f1": report.get(name, {}).get("f1-score")}
-               for name, intent in sorted(draft.intent_set.intents.items())]
-    return {"live_version": live.number if live else None, "draft": {
-        "revision": draft.revision, "based_on": draft.based_on, "updated_by": draft.updated_by,
-        "updated_at": draft.updated_at, "edited": bool(draft.updated_by),
-        "changes": diff(live.intent_set, draft.intent_set) if live else {}},
+    intents = [
+        {
+            "name": name,
+            **intent.to_dict(),
+            "example_count": len(intent.examples),
+            "f1": report.get(name, {}).get("f1-score"),
+        }
+        for name, intent in sorted(draft.intent_set.intents.items())
+    ]
+    return {
+        "live_version": live.number if live else None,
+        "draft": {
+            "revision": draft.revision,
+            "based_on": draft.based_on,
+            "updated_by": draft.updated_by,
+            "updated_at": draft.updated_at,
+            "edited": bool(draft.updated_by),
+            "changes": diff(live.intent_set, draft.intent_set) if live else {},
+        },
         "intents": intents,
-        "triage_examples": {label: list(texts) for label, texts
-                            in sorted(draft.intent_set.triage_examples.items())}}
+        "triage_examples": {
+            label: list(texts) for label, texts in sorted(draft.intent_set.triage_examples.items())
+        },
+    }
 
 
 @router.get("/intents/names")
@@ -105,25 +119,35 @@ async def intent_names(user: CurrentUser, request: Request) -> list[str]:
 
 
 @router.put("/intents/{name}")
-async def put_intent(name: str, body: IntentIn, admin: AdminUser,
-                     request: Request) -> dict[str, Any]:
+async def put_intent(
+    name: str, body: IntentIn, admin: AdminUser, request: Request
+) -> dict[str, Any]:
     """Create, replace or rename an intent in the draft."""
     try:
-        await _drafts(request).put_intent(name, body.model_dump(), admin.username,
-                                          rename_from=body.rename_from, revision=body.revision)
+        await _drafts(request).put_intent(
+            name,
+            body.model_dump(),
+            admin.username,
+            rename_from=body.rename_from,
+            revision=body.revision,
+        )
     except DraftError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     except DraftConflict as exc:
         raise await _conflict(exc, admin, request) from None
-    await _audit(request).record(admin.username, "intent.put", {"intent": name,
-                                                                "renamed_from": body.rename_from})
+    await _audit(request).record(
+        admin.username, "intent.put", {"intent": name, "renamed_from": body.rename_from}
+    )
     return await list_intents(admin, request)
 
 
 @router.delete("/intents/{name}")
-async def delete_intent(name: str, admin: AdminUser, request: Request,
-                        revision: int | None = Query(None, description=_REVISION),
-                        ) -> dict[str, Any]:
+async def delete_intent(
+    name: str,
+    admin: AdminUser,
+    request: Request,
+    revision: int | None = Query(None, description=_REVISION),
+) -> dict[str, Any]:
     """Delete an intent from the draft."""
     try:
         await _drafts(request).delete_intent(name, admin.username, revision=revision)
@@ -136,9 +160,11 @@ async def delete_intent(name: str, admin: AdminUser, request: Request,
 
 
 @router.delete("/intents-draft")
-async def discard_draft(admin: AdminUser, request: Request,
-                        revision: int | None = Query(None, description=_REVISION),
-                        ) -> dict[str, str]:
+async def discard_draft(
+    admin: AdminUser,
+    request: Request,
+    revision: int | None = Query(None, description=_REVISION),
+) -> dict[str, str]:
     """Throw the draft away; the next edit starts from the live version."""
     try:
         await _drafts(request).discard(revision)
@@ -164,15 +190,26 @@ async def publish(body: PublishIn, admin: AdminUser, request: Request) -> dict[s
         raise await _conflict(DraftConflict(draft, body.revision), admin, request)
     comparison = await _compare(request)
     if comparison.makes_things_worse and not body.confirm:
-        raise HTTPException(status.HTTP_409_CONFLICT, {
-            "message": "this draft makes things worse; publish again with confirm to go ahead",
-            "worse": comparison.worse})
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            {
+                "message": "this draft makes things worse; publish again with confirm to go ahead",
+                "worse": comparison.worse,
+            },
+        )
     version = await IntentVersions(request.app.state.redis).publish(
-        draft.intent_set, admin.username, note=body.note, report=comparison.report,
-        based_on=draft.based_on)
+        draft.intent_set,
+        admin.username,
+        note=body.note,
+        report=comparison.report,
+        based_on=draft.based_on,
+    )
     await drafts.discard()
-    await _audit(request).record(admin.username, "intents.publish", {
-        "version": version.number, "note": body.note, "confirmed_worse": comparison.worse})
+    await _audit(request).record(
+        admin.username,
+        "intents.publish",
+        {"version": version.number, "note": body.note, "confirmed_worse": comparison.worse},
+    )
     return {"version": version.meta(), "evaluation": comparison.to_dict()}
 
 
@@ -180,12 +217,14 @@ async def publish(body: PublishIn, admin: AdminUser, request: Request) -> dict[s
 async def rollback(body: RollbackIn, admin: AdminUser, request: Request) -> dict[str, Any]:
     """Publish an earlier version again (as a new version)."""
     try:
-        version = await IntentVersions(request.app.state.redis).rollback(body.version,
-                                                                          admin.username)
+        version = await IntentVersions(request.app.state.redis).rollback(
+            body.version, admin.username
+        )
     except VersionNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    await _audit(request).record(admin.username, "intents.rollback",
-                                 {"to": body.version, "version": version.number})
+    await _audit(request).record(
+        admin.username, "intents.rollback", {"to": body.version, "version": version.number}
+    )
     return version.meta()
 
 
@@ -205,8 +244,7 @@ async def version_diff(number: int, admin: AdminUser, request: Request) -> dict[
         old = await store.get(number - 1)
     except VersionNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    return {"version": number, "compared_with": old.number, **diff(old.intent_set,
-                                                                    new.intent_set)}
+    return {"version": number, "compared_with": old.number, **diff(old.intent_set, new.intent_set)}
 
 
 @router.post("/intents/preview")
@@ -215,9 +253,16 @@ async def preview(body: PreviewIn, admin: AdminUser, request: Request) -> dict[s
     draft = await _drafts(request).current()
     if body.intent not in draft.intent_set.intents:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no intent {body.intent!r}")
-    return {tier: render(AutoAnswer(body.intent), draft.intent_set, body.language, tier=tier,
-                         channel=body.channel)
-            for tier in ("new", "regular", "loyal", "vip")}
+    return {
+        tier: render(
+            AutoAnswer(body.intent),
+            draft.intent_set,
+            body.language,
+            tier=tier,
+            channel=body.channel,
+        )
+        for tier in ("new", "regular", "loyal", "vip")
+    }
 
 
 @router.get("/misses")
@@ -242,14 +287,16 @@ async def assign_misses(body: MissesIn, admin: AdminUser, request: Request) -> d
     except DraftError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     await log.remove(body.ids)
-    await _audit(request).record(admin.username, "misses.assign",
-                                 {"intent": body.intent, "examples": texts})
+    await _audit(request).record(
+        admin.username, "misses.assign", {"intent": body.intent, "examples": texts}
+    )
     return {"added": len(texts), "intent": body.intent}
 
 
 @router.post("/misses/triage")
-async def teach_triage(body: MissesToTriageIn, admin: AdminUser,
-                       request: Request) -> dict[str, Any]:
+async def teach_triage(
+    body: MissesToTriageIn, admin: AdminUser, request: Request
+) -> dict[str, Any]:
     """Add these messages to the draft's triage examples (``neutral`` by default: no person
     needed), and take them off the list. Published like any intent edit."""
     log = MissLog(request.app.state.redis)
@@ -257,31 +304,36 @@ async def teach_triage(body: MissesToTriageIn, admin: AdminUser,
     if not texts:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "none of these misses exist")
     try:
-        draft = await _drafts(request).add_triage_examples(body.label, texts, admin.username,
-                                                           revision=body.revision)
+        draft = await _drafts(request).add_triage_examples(
+            body.label, texts, admin.username, revision=body.revision
+        )
     except DraftError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     except DraftConflict as exc:
         raise await _conflict(exc, admin, request) from None
     await log.remove(body.ids)
-    await _audit(request).record(admin.username, "misses.triage",
-                                 {"label": body.label, "examples": texts})
+    await _audit(request).record(
+        admin.username, "misses.triage", {"label": body.label, "examples": texts}
+    )
     return {"added": len(texts), "label": body.label, "revision": draft.revision}
 
 
 @router.post("/triage-examples/remove")
-async def remove_triage_examples(body: TriageExamplesIn, admin: AdminUser,
-                                 request: Request) -> dict[str, Any]:
+async def remove_triage_examples(
+    body: TriageExamplesIn, admin: AdminUser, request: Request
+) -> dict[str, Any]:
     """Take texts out of the draft's triage examples of one class."""
     try:
-        await _drafts(request).remove_triage_examples(body.label, body.texts, admin.username,
-                                                      revision=body.revision)
+        await _drafts(request).remove_triage_examples(
+            body.label, body.texts, admin.username, revision=body.revision
+        )
     except DraftError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     except DraftConflict as exc:
         raise await _conflict(exc, admin, request) from None
-    await _audit(request).record(admin.username, "triage.remove",
-                                 {"label": body.label, "examples": body.texts})
+    await _audit(request).record(
+        admin.username, "triage.remove", {"label": body.label, "examples": body.texts}
+    )
     return await list_intents(admin, request)
 
 
@@ -302,12 +354,17 @@ async def audit(admin: AdminUser, request: Request) -> list[dict[str, Any]]:
 async def _conflict(exc: DraftConflict, admin: Any, request: Request) -> HTTPException:
     """409 with what the other admin saved, so the editor can show it and let this one redo."""
     current = exc.current
-    return HTTPException(status.HTTP_409_CONFLICT, {
-        "code": "draft_conflict",
-        "message": f"the draft changed since revision {exc.expected} "
-                   f"(saved by {current.updated_by or 'a publish'}); reload and apply again",
-        "revision": current.revision, "updated_by": current.updated_by,
-        "current": await list_intents(admin, request)})
+    return HTTPException(
+        status.HTTP_409_CONFLICT,
+        {
+            "code": "draft_conflict",
+            "message": f"the draft changed since revision {exc.expected} "
+            f"(saved by {current.updated_by or 'a publish'}); reload and apply again",
+            "revision": current.revision,
+            "updated_by": current.updated_by,
+            "current": await list_intents(admin, request),
+        },
+    )
 
 
 def _drafts(request: Request) -> Drafts:
@@ -340,23 +397,40 @@ async def _compare(request: Request) -> Comparison:
     if live is None:
         raise HTTPException(status.HTTP_409_CONFLICT, "no live version to compare with")
     regression = [m.text for m in await MissLog(redis).all()][:500]
-    fingerprint = hashlib.sha256(json.dumps(
-        [live.number, draft.intent_set.to_dict(), regression], ensure_ascii=False,
-        sort_keys=True).encode()).hexdigest()
+    fingerprint = hashlib.sha256(
+        json.dumps(
+            [live.number, draft.intent_set.to_dict(), regression],
+            ensure_ascii=False,
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()
     cached = await redis.get(keys.INTENT_EVALUATION)
     if cached and json.loads(cached)["fingerprint"] == fingerprint:
         return Comparison.from_dict(json.loads(cached)["comparison"])
     comparison = await asyncio.to_thread(
-        compare, brain.classifier.encoder, live.intent_set, draft.intent_set,
-        brain.classifier.thresholds, regression_texts=regression,
-        surface_weight=brain.classifier.surface_weight)
-    comparison.triage = await asyncio.to_thread(triage_changes, live.intent_set,
-                                                draft.intent_set, brain.assessor)
+        compare,
+        brain.classifier.encoder,
+        live.intent_set,
+        draft.intent_set,
+        brain.classifier.thresholds,
+        regression_texts=regression,
+        surface_weight=brain.classifier.surface_weight,
+    )
+    comparison.triage = await asyncio.to_thread(
+        triage_changes, live.intent_set, draft.intent_set, brain.assessor
+    )
     async with redis.pipeline(transaction=True) as tx:
-        tx.set(keys.INTENT_EVALUATION, json.dumps(
-            {"fingerprint": fingerprint, "comparison": comparison.to_dict()}, ensure_ascii=False))
+        tx.set(
+            keys.INTENT_EVALUATION,
+            json.dumps(
+                {"fingerprint": fingerprint, "comparison": comparison.to_dict()}, ensure_ascii=False
+            ),
+        )
         # The live version's own cross-validated report, for the F1 column of the intent list.
-        tx.hset(keys.INTENT_REPORTS, str(live.number),
-                json.dumps(comparison.live_report, ensure_ascii=False))
+        tx.hset(
+            keys.INTENT_REPORTS,
+            str(live.number),
+            json.dumps(comparison.live_report, ensure_ascii=False),
+        )
         await tx.execute()
     return comparison

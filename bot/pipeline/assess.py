@@ -45,17 +45,26 @@ class AssessStage:
             subjects = [name for name, intent in intents.items() if not intent.handoff]
             topic = self.burst.topic_of(understanding, keyword, subjects)
             customers = await record_negative(
-                self.redis, topic, f"{message.platform}:{message.sender.user_id}",
-                message.timestamp, self.burst.window_seconds,
+                self.redis,
+                topic,
+                f"{message.platform}:{message.sender.user_id}",
+                message.timestamp,
+                self.burst.window_seconds,
             )
             if self.burst.fires(customers):
                 understanding = replace(
-                    understanding, severity="crisis",
-                    assessment_reasons=(*understanding.assessment_reasons,
-                                        f"burst: {customers} customers on {topic} within "
-                                        f"{self.burst.window_seconds:g} s"),
+                    understanding,
+                    severity="crisis",
+                    assessment_reasons=(
+                        *understanding.assessment_reasons,
+                        f"burst: {customers} customers on {topic} within "
+                        f"{self.burst.window_seconds:g} s",
+                    ),
                 )
         turn.understanding = understanding
         if logger.isEnabledFor(logging.DEBUG):
-            logger.debug("Understood %s: %s", message.log_ref,
-                         json.dumps(understanding.to_dict(), ensure_ascii=False))
+            logger.debug(
+                "Understood %s: %s",
+                message.log_ref,
+                json.dumps(understanding.to_dict(), ensure_ascii=False),
+            )

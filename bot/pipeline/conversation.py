@@ -19,8 +19,9 @@ class ConversationStage:
         message = turn.message
         turn.state.turns += 1
         turn.state.updated_at = message.timestamp
-        await self.customers.seen(customer_key(message), message.sender.display_name,
-                                  message.timestamp)
+        await self.customers.seen(
+            customer_key(message), message.sender.display_name, message.timestamp
+        )
         ticket = await self.tickets.current_for(message.conversation_key)
         if ticket is not None and ticket.is_open:
             # The conversation's language is the customer's latest, also while a person

@@ -11,8 +11,7 @@ from bot.policy import AutoAnswer, Clarify, Handoff, decide
 class DecideStage:
     name = "decide"
 
-    def __init__(self, brain: Brain, max_misunderstood: int,
-                 misses: MissLog | None = None) -> None:
+    def __init__(self, brain: Brain, max_misunderstood: int, misses: MissLog | None = None) -> None:
         self.brain = brain
         self.max_misunderstood = max_misunderstood
         self.misses = misses
@@ -21,7 +20,9 @@ class DecideStage:
         if turn.understanding is None:
             raise RuntimeError("decide ran before understand")
         decision = decide(
-            turn.understanding, turn.state, self.brain.intent_set,
+            turn.understanding,
+            turn.state,
+            self.brain.intent_set,
             max_misunderstood=self.max_misunderstood,
         )
         turn.decision = decision
@@ -35,7 +36,8 @@ class DecideStage:
         if isinstance(decision, AutoAnswer):
             turn.state.last_intent = decision.intent
         missed = (isinstance(decision, Clarify) and not small_talk) or (
-            isinstance(decision, Handoff) and decision.reason == "repeated_failure")
+            isinstance(decision, Handoff) and decision.reason == "repeated_failure"
+        )
         if missed and self.misses is not None:
             source = "fallback" if isinstance(decision, Clarify) else "repeated_failure"
             await self.misses.record(turn.message.text, turn.understanding, source)

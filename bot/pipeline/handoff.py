@@ -15,8 +15,9 @@ from handoff.tickets import TicketStore, customer_key
 class HandoffStage:
     name = "handoff"
 
-    def __init__(self, tickets: TicketStore, customers: CustomerStore,
-                 brain: Brain | None = None) -> None:
+    def __init__(
+        self, tickets: TicketStore, customers: CustomerStore, brain: Brain | None = None
+    ) -> None:
         self.tickets = tickets
         self.customers = customers
         self.brain = brain
@@ -34,15 +35,24 @@ class HandoffStage:
         if suggested and self.brain is not None and understanding is not None:
             # The FAQ answer the customer would have got: one click for the agent, who sees
             # whether it fits an unhappy customer; it is never sent automatically.
-            text = render(AutoAnswer(suggested), self.brain.intent_set, understanding.language,
-                          tier=customer.tier, channel="private")
+            text = render(
+                AutoAnswer(suggested),
+                self.brain.intent_set,
+                understanding.language,
+                tier=customer.tier,
+                channel="private",
+            )
             signals["suggested_reply"] = {"intent": suggested, "text": text}
         # The ticket id comes from the message, so a redelivered message finds the ticket it
         # opened the first time instead of opening a second one.
         ticket_id = hashlib.sha1(message.message_key.encode()).hexdigest()[:12]
         ticket, opened = await self.tickets.open(
-            ticket_id, message, reason=turn.decision.reason, severity=turn.decision.severity,
-            tier=customer.tier, signals=signals,
+            ticket_id,
+            message,
+            reason=turn.decision.reason,
+            severity=turn.decision.severity,
+            tier=customer.tier,
+            signals=signals,
         )
         if opened:
             await self.customers.count_ticket(customer.key)

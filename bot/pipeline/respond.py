@@ -19,9 +19,13 @@ from handoff.tickets import TicketStore, customer_key
 class RespondStage:
     name = "respond"
 
-    def __init__(self, brain: Brain, tickets: TicketStore | None = None,
-                 customers: CustomerStore | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        brain: Brain,
+        tickets: TicketStore | None = None,
+        customers: CustomerStore | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.brain = brain
         self.tickets = tickets
         self.customers = customers
@@ -35,18 +39,21 @@ class RespondStage:
         details = ""
         if isinstance(turn.decision, Handoff) and turn.ticket is not None and self.tickets:
             hours = self.tickets.hours[turn.ticket.team]
-            text = acknowledgement(turn.ticket, hours, self.brain.intent_set, language,
-                                   self.clock())
+            text = acknowledgement(
+                turn.ticket, hours, self.brain.intent_set, language, self.clock()
+            )
             if turn.ticket.channel == "comment":
                 in_private = replace(turn.ticket, channel="private")
-                details = acknowledgement(in_private, hours, self.brain.intent_set, language,
-                                          self.clock())
+                details = acknowledgement(
+                    in_private, hours, self.brain.intent_set, language, self.clock()
+                )
         else:
             tier = ""
             if self.customers is not None and isinstance(turn.decision, AutoAnswer):
                 tier = (await self.customers.get(customer_key(message))).tier
-            text = render(turn.decision, self.brain.intent_set, language, tier=tier,
-                          channel=message.channel)
+            text = render(
+                turn.decision, self.brain.intent_set, language, tier=tier, channel=message.channel
+            )
         intent = turn.decision.intent if isinstance(turn.decision, AutoAnswer) else ""
         turn.replies.append(
             OutboundReply(

@@ -21,8 +21,10 @@ from handoff.customers import CustomerStore
 from handoff.tickets import customer_key
 
 _MARKER = re.compile(r"^\[[^\]]*\]\s*")
-_DEFAULT_ASK = {"zh": "亲，我暂时只能看懂文字哦，麻烦用文字描述一下您的问题~",
-                "en": "Sorry, I can only read text for now. Could you describe it in words?"}
+_DEFAULT_ASK = {
+    "zh": "亲，我暂时只能看懂文字哦，麻烦用文字描述一下您的问题~",
+    "en": "Sorry, I can only read text for now. Could you describe it in words?",
+}
 
 
 class SpecialMessageStage:
@@ -36,8 +38,7 @@ class SpecialMessageStage:
         marker = turn.message.raw_ref
         if marker.startswith("media:"):
             caption = _MARKER.sub("", turn.message.text).strip()
-            if caption and not caption.startswith("http") and detect_language(caption,
-                                                                               default=""):
+            if caption and not caption.startswith("http") and detect_language(caption, default=""):
                 turn.message = replace(turn.message, text=caption)  # understood by its caption
                 return
             self._reply(turn, self._system("ask_for_text", _DEFAULT_ASK, turn))
@@ -60,8 +61,13 @@ class SpecialMessageStage:
     def _answer(self, intent: str, turn: Turn, tier: str = "") -> str:
         if intent not in self.brain.intent_set.intents:
             return self._system("clarify", _DEFAULT_ASK, turn)
-        return render(AutoAnswer(intent), self.brain.intent_set, _language(turn), tier=tier,
-                      channel=turn.message.channel)
+        return render(
+            AutoAnswer(intent),
+            self.brain.intent_set,
+            _language(turn),
+            tier=tier,
+            channel=turn.message.channel,
+        )
 
     def _system(self, key: str, default: dict[str, str], turn: Turn) -> str:
         return pick_text(self.brain.intent_set.system.get(key) or default, _language(turn))
@@ -69,12 +75,18 @@ class SpecialMessageStage:
     @staticmethod
     def _reply(turn: Turn, text: str) -> None:
         message = turn.message
-        turn.replies.append(OutboundReply(
-            reply_id=turn.reply_id(), platform=message.platform,
-            conversation_key=message.conversation_key, chat_id=message.chat_id, text=text,
-            channel=message.channel, in_reply_to=message.platform_message_id,
-            thread_id=message.thread_id,
-        ))
+        turn.replies.append(
+            OutboundReply(
+                reply_id=turn.reply_id(),
+                platform=message.platform,
+                conversation_key=message.conversation_key,
+                chat_id=message.chat_id,
+                text=text,
+                channel=message.channel,
+                in_reply_to=message.platform_message_id,
+                thread_id=message.thread_id,
+            )
+        )
 
 
 def _language(turn: Turn) -> str:

@@ -32,21 +32,32 @@ class TriageThresholds:
 
     @classmethod
     def from_settings(cls, settings: AssessmentSettings) -> TriageThresholds:
-        return cls(settings.person_threshold, settings.crisis_threshold,
-                   settings.chitchat_threshold)
+        return cls(
+            settings.person_threshold, settings.crisis_threshold, settings.chitchat_threshold
+        )
 
 
 class Assessor:
-    def __init__(self, triage: TriageModel, human: HumanRequestDetector, rules: SeverityRules,
-                 thresholds: TriageThresholds | None = None) -> None:
+    def __init__(
+        self,
+        triage: TriageModel,
+        human: HumanRequestDetector,
+        rules: SeverityRules,
+        thresholds: TriageThresholds | None = None,
+    ) -> None:
         self.triage = triage
         self.human = human
         self.rules = rules
         self.thresholds = thresholds or TriageThresholds()
 
     @classmethod
-    def build(cls, encoder: Encoder, settings: AssessmentSettings, data_dir: Path,
-              extra: Mapping[str, Iterable[str]] | None = None) -> Assessor:
+    def build(
+        cls,
+        encoder: Encoder,
+        settings: AssessmentSettings,
+        data_dir: Path,
+        extra: Mapping[str, Iterable[str]] | None = None,
+    ) -> Assessor:
         """Load (or train once per model and data: see ``TriageModel``) the triage head.
         ``extra`` holds the brand's own triage examples (class -> texts)."""
         config = TriageConfig(reviews_per_class=settings.reviews_per_class)
@@ -74,14 +85,21 @@ class Assessor:
         if person_reason and person_reason not in reasons:
             reasons.append(person_reason)
         chitchat = not person_reason and triage[CHITCHAT] >= self.thresholds.chitchat
-        return replace(understanding, negativity=negativity, severity=severity,
-                       human_requested=human, assessment_reasons=tuple(reasons),
-                       triage=triage.to_dict(), person_reason=person_reason,
-                       person=asdict(person) if person is not None else {},
-                       chitchat=chitchat)
+        return replace(
+            understanding,
+            negativity=negativity,
+            severity=severity,
+            human_requested=human,
+            assessment_reasons=tuple(reasons),
+            triage=triage.to_dict(),
+            person_reason=person_reason,
+            person=asdict(person) if person is not None else {},
+            chitchat=chitchat,
+        )
 
-    def _person(self, text: str, triage: Triage, severity: str,
-                reasons: list[str]) -> PersonReason | None:
+    def _person(
+        self, text: str, triage: Triage, severity: str, reasons: list[str]
+    ) -> PersonReason | None:
         """Why this message needs a person whatever its intent, or None when it does not."""
         pattern = self.human.detect(text)
         if pattern is not None:

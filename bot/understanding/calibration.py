@@ -41,6 +41,7 @@ def should_calibrate(setting: bool | str, examples_per_intent: Sequence[int]) ->
         return False
     return float(np.median(examples_per_intent)) <= AUTO_CALIBRATE_MAX_EXAMPLES
 
+
 CONFIDENCE_GRID = np.round(np.arange(0.0, 0.96, 0.01), 2)
 AMBIGUITY_GRID = np.round(np.arange(0.0, 0.51, 0.01), 2)
 SIMILARITY_GRID = np.round(np.arange(0.70, 0.96, 0.01), 2)
@@ -90,21 +91,30 @@ def calibrate(
 ) -> Calibration:
     """Thresholds for a head trained on ``examples``, as ``IntentClassifier`` does."""
     started = time.perf_counter()
-    result = choose(cross_validate(examples, off_topic, folds, seed, surface_weight),
-                    target_recall)
+    result = choose(cross_validate(examples, off_topic, folds, seed, surface_weight), target_recall)
     logger.info(
         "Calibrated on %d examples and %d out-of-scope texts in %.2f s: confidence %.2f, "
         "ambiguity %.2f, similarity %.2f (held-out in-scope accepted %.1f%%, out-of-scope "
-        "rejected %.1f%%)", len(examples.labels), len(off_topic.texts),
+        "rejected %.1f%%)",
+        len(examples.labels),
+        len(off_topic.texts),
         time.perf_counter() - started,
-        result.confidence, result.ambiguity, result.similarity, 100 * result.in_scope_recall,
+        result.confidence,
+        result.ambiguity,
+        result.similarity,
+        100 * result.in_scope_recall,
         100 * result.oos_rejection,
     )
     return result
 
 
-def cross_validate(examples: Examples, off_topic: Examples, folds: int = 5, seed: int = 0,
-                   surface_weight: float = DEFAULT_SURFACE_WEIGHT) -> CrossValidation:
+def cross_validate(
+    examples: Examples,
+    off_topic: Examples,
+    folds: int = 5,
+    seed: int = 0,
+    surface_weight: float = DEFAULT_SURFACE_WEIGHT,
+) -> CrossValidation:
     texts, vectors, labels = list(examples.texts), examples.vectors, np.asarray(examples.labels)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     in_parts: list[_Scores] = []
@@ -114,31 +124,37 @@ def cross_validate(examples: Examples, off_topic: Examples, folds: int = 5, seed
         warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
         splits = list(splitter.split(vectors, labels))
     for train, test in splits:
-        head = IntentHead.fit([texts[i] for i in train], vectors[train], labels[train],
-                              surface_weight)  # as IntentClassifier.train
+        head = IntentHead.fit(
+            [texts[i] for i in train], vectors[train], labels[train], surface_weight
+        )  # as IntentClassifier.train
         held_out = Examples([texts[i] for i in test], vectors[test])
         in_parts.append(_score(head, vectors[train], labels[train], held_out))
         oos_parts.append(_score(head, vectors[train], labels[train], off_topic))
     return CrossValidation(_concat(in_parts), _concat(oos_parts))
 
 
-def _score(head: IntentHead, train_vectors: np.ndarray, train_labels: np.ndarray,
-           scored: Examples) -> _Scores:
+def _score(
+    head: IntentHead, train_vectors: np.ndarray, train_labels: np.ndarray, scored: Examples
+) -> _Scores:
     vectors = scored.vectors
     probabilities = head.probabilities(scored.texts, vectors)
     ordered = np.sort(probabilities, axis=1)[:, ::-1]
     gap = ordered[:, 0] - (ordered[:, 1] if ordered.shape[1] > 1 else 0.0)
     top_labels = head.classes[np.argmax(probabilities, axis=1)]
     cosines = vectors @ train_vectors.T
-    similarity = np.array([
-        np.max(cosines[i, train_labels == label]) for i, label in enumerate(top_labels)
-    ])
+    similarity = np.array(
+        [np.max(cosines[i, train_labels == label]) for i, label in enumerate(top_labels)]
+    )
     return _Scores(ordered[:, 0], gap, similarity)
 
 
 def _concat(parts: list[_Scores]) -> _Scores:
-    return _Scores(*(np.concatenate([getattr(p, name) for p in parts])
-                     for name in ("top", "gap", "similarity")))
+    return _Scores(
+        *(
+            np.concatenate([getattr(p, name) for p in parts])
+            for name in ("top", "gap", "similarity")
+        )
+    )
 
 
 def choose(scores: CrossValidation, target_recall: float) -> Calibration:
@@ -148,15 +164,22 @@ def choose(scores: CrossValidation, target_recall: float) -> Calibration:
     best: tuple[float, Calibration] | None = None
     for similarity in SIMILARITY_GRID:
         recall = _accepted(in_scope, similarity).mean(axis=2)
-        rejection = (1.0 - _accepted(oos, similarity).mean(axis=2) if len(oos.top)
-                     else np.zeros_like(recall))
+        rejection = (
+            1.0 - _accepted(oos, similarity).mean(axis=2) if len(oos.top) else np.zeros_like(recall)
+        )
         score = np.where(recall >= target_recall, rejection * 1e3 + recall, -np.inf)
         i, j = np.unravel_index(int(np.argmax(score)), score.shape)
         if np.isfinite(score[i, j]) and (best is None or score[i, j] > best[0]):
-            best = (float(score[i, j]), Calibration(
-                float(CONFIDENCE_GRID[i]), float(AMBIGUITY_GRID[j]), float(similarity),
-                float(recall[i, j]), float(rejection[i, j]),
-            ))
+            best = (
+                float(score[i, j]),
+                Calibration(
+                    float(CONFIDENCE_GRID[i]),
+                    float(AMBIGUITY_GRID[j]),
+                    float(similarity),
+                    float(recall[i, j]),
+                    float(rejection[i, j]),
+                ),
+            )
     if best is None:  # nothing reaches the target: accept everything the head says
         return Calibration(0.0, 0.0, 0.0, 1.0, 0.0)
     return best[1]
@@ -164,6 +187,8 @@ def choose(scores: CrossValidation, target_recall: float) -> Calibration:
 
 def _accepted(scores: _Scores, similarity: float) -> np.ndarray:
     """Accepted or not, shape (confidence grid, ambiguity grid, messages)."""
-    return ((scores.top[None, None, :] >= CONFIDENCE_GRID[:, None, None])
-            & (scores.gap[None, None, :] >= AMBIGUITY_GRID[None, :, None])
-            & (scores.similarity >= similarity)[None, None, :])
+    return (
+        (scores.top[None, None, :] >= CONFIDENCE_GRID[:, None, None])
+        & (scores.gap[None, None, :] >= AMBIGUITY_GRID[None, :, None])
+        & (scores.similarity >= similarity)[None, None, :]
+    )

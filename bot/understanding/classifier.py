@@ -94,11 +94,14 @@ class IntentClassifier:
         head = IntentHead.fit(texts, vectors, labels, surface_weight)
         logger.info(
             "Trained intent head on %d examples of %d intents in %.2f s",
-            len(texts), len(set(labels)), time.perf_counter() - started,
+            len(texts),
+            len(set(labels)),
+            time.perf_counter() - started,
         )
         if calibration_recall is not None:
-            thresholds = _calibrated(encoder, texts, vectors, labels, thresholds,
-                                     calibration_recall, surface_weight)
+            thresholds = _calibrated(
+                encoder, texts, vectors, labels, thresholds, calibration_recall, surface_weight
+            )
         return cls(encoder, intent_set, head, vectors, np.asarray(labels), thresholds)
 
     @property
@@ -107,8 +110,14 @@ class IntentClassifier:
 
     def with_thresholds(self, thresholds: Thresholds) -> IntentClassifier:
         """The same trained head with other fallback thresholds (no re-training)."""
-        return IntentClassifier(self.encoder, self.intent_set, self._head,
-                                self._example_vectors, self._example_labels, thresholds)
+        return IntentClassifier(
+            self.encoder,
+            self.intent_set,
+            self._head,
+            self._example_vectors,
+            self._example_labels,
+            thresholds,
+        )
 
     def predict(self, text: str) -> Understanding:
         return self.predict_vectors([text], self.encoder.encode_one(text)[None, :])[0]
@@ -121,11 +130,13 @@ class IntentClassifier:
         if not len(texts):
             return []
         probabilities = self._head.probabilities(texts, vectors)
-        return [self._understand(t, v, p)
-                for t, v, p in zip(texts, vectors, probabilities, strict=True)]
+        return [
+            self._understand(t, v, p) for t, v, p in zip(texts, vectors, probabilities, strict=True)
+        ]
 
-    def _understand(self, text: str, vector: np.ndarray,
-                    probabilities: np.ndarray) -> Understanding:
+    def _understand(
+        self, text: str, vector: np.ndarray, probabilities: np.ndarray
+    ) -> Understanding:
         order = np.argsort(probabilities)[::-1]
         ranking = tuple(
             IntentScore(self._labels[i], round(float(probabilities[i]), 4))
@@ -133,8 +144,9 @@ class IntentClassifier:
         )
         top, second = ranking[0], (ranking[1] if len(ranking) > 1 else IntentScore("", 0.0))
         similarity = self._nearest_similarity(vector, top.intent)
-        reasons = self._fallback_reasons(top.confidence, top.confidence - second.confidence,
-                                         similarity)
+        reasons = self._fallback_reasons(
+            top.confidence, top.confidence - second.confidence, similarity
+        )
         if reasons:
             logger.debug("Fallback for top intent %s: %s", top.intent, ", ".join(reasons))
         return Understanding(
@@ -162,19 +174,33 @@ class IntentClassifier:
         return reasons
 
 
-def _calibrated(encoder: Encoder, texts: list[str], vectors: np.ndarray, labels: list[str],
-                configured: Thresholds, target_recall: float,
-                surface_weight: float) -> Thresholds:
+def _calibrated(
+    encoder: Encoder,
+    texts: list[str],
+    vectors: np.ndarray,
+    labels: list[str],
+    configured: Thresholds,
+    target_recall: float,
+    surface_weight: float,
+) -> Thresholds:
     from bot.understanding.calibration import Examples, calibrate
     from bot.understanding.oos_examples import OUT_OF_SCOPE_EXAMPLES
 
     off_topic = list(OUT_OF_SCOPE_EXAMPLES)
-    result = calibrate(Examples(texts, vectors, labels),
-                       Examples(off_topic, encoder.encode_cached(off_topic)),
-                       target_recall=target_recall, surface_weight=surface_weight)
+    result = calibrate(
+        Examples(texts, vectors, labels),
+        Examples(off_topic, encoder.encode_cached(off_topic)),
+        target_recall=target_recall,
+        surface_weight=surface_weight,
+    )
     logger.info(
         "Fallback thresholds calibrated: confidence %.2f -> %.2f, ambiguity %.2f -> %.2f, "
-        "similarity %.2f -> %.2f", configured.confidence, result.confidence,
-        configured.ambiguity, result.ambiguity, configured.similarity, result.similarity,
+        "similarity %.2f -> %.2f",
+        configured.confidence,
+        result.confidence,
+        configured.ambiguity,
+        result.ambiguity,
+        configured.similarity,
+        result.similarity,
     )
     return Thresholds(result.confidence, result.ambiguity, result.similarity)

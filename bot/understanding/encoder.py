@@ -47,8 +47,11 @@ class Encoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:  # one model, many threads: torch is not re-entrant on one module
             vectors = self._model.encode(
-                list(texts), batch_size=32, normalize_embeddings=True,
-                show_progress_bar=progress, convert_to_numpy=True,
+                list(texts),
+                batch_size=32,
+                normalize_embeddings=True,
+                show_progress_bar=progress,
+                convert_to_numpy=True,
             )
         return np.asarray(vectors, dtype=np.float32)
 
@@ -68,13 +71,18 @@ class Encoder:
         """Embed training examples, reusing every vector computed before (kept on disk)."""
         missing = [t for t in dict.fromkeys(texts) if self._store.get(t) is None]
         if missing:
-            logger.info("Embedding %d new examples (%d cached)", len(missing),
-                        len(set(texts)) - len(missing))
+            logger.info(
+                "Embedding %d new examples (%d cached)",
+                len(missing),
+                len(set(texts)) - len(missing),
+            )
             for text, vector in zip(missing, self.encode(missing, progress=progress), strict=True):
                 self._store.put(text, vector)
             self._store.save()
-        return np.stack([self._store.get(t) for t in texts]) if texts else np.zeros(
-            (0, self.dim), dtype=np.float32
+        return (
+            np.stack([self._store.get(t) for t in texts])
+            if texts
+            else np.zeros((0, self.dim), dtype=np.float32)
         )
 
 

@@ -20,8 +20,12 @@ from bot.understanding.head import IntentHead
 
 FORMAT = 1
 # Must match IntentHead.fit's vectorizer: the vocabulary is only valid for the same analyzer.
-_VECTORIZER = {"analyzer": "char_wb", "ngram_range": (1, 4), "sublinear_tf": True,
-               "lowercase": True}
+_VECTORIZER = {
+    "analyzer": "char_wb",
+    "ngram_range": (1, 4),
+    "sublinear_tf": True,
+    "lowercase": True,
+}
 
 
 def save(head: IntentHead, path: Path) -> None:
@@ -58,14 +62,18 @@ def load(path: Path) -> IntentHead:
         vectorizer = surface = None
         if "terms" in data:
             vectorizer = TfidfVectorizer(
-                **_VECTORIZER, vocabulary={str(t): i for i, t in enumerate(data["terms"])})
+                **_VECTORIZER, vocabulary={str(t): i for i, t in enumerate(data["terms"])}
+            )
             vectorizer.idf_ = data["idf"].astype(np.float64)
             surface = _regression(classes, data["surface_coef"], data["surface_intercept"])
         return IntentHead(classes, meaning, vectorizer, surface, float(data["surface_weight"]))
 
 
-def _regression(classes: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
-                ) -> LogisticRegression:
+def _regression(
+    classes: np.ndarray,
+    coef: np.ndarray,
+    intercept: np.ndarray,
+) -> LogisticRegression:
     model = LogisticRegression()
     model.classes_ = classes
     model.coef_ = coef.astype(np.float64)

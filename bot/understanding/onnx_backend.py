@@ -79,7 +79,11 @@ class OnnxEncoder:
         return self._dim
 
     def encode(
-        self, texts: Sequence[str], *, show_progress_bar: bool = False, **_: Any,
+        self,
+        texts: Sequence[str],
+        *,
+        show_progress_bar: bool = False,
+        **_: Any,
     ) -> np.ndarray:
         """L2-normalized vectors, one text per run.
 
@@ -93,8 +97,16 @@ class OnnxEncoder:
         ids = self._tokenize([self._prompt + t for t in texts])
         runs = self._pool.map(self._embed, ids) if self._pool else map(self._embed, ids)
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
-        for row, vector in enumerate(tqdm(runs, total=len(ids), disable=not show_progress_bar,
-                                          file=sys.stderr, desc="Embedding", unit="text")):
+        for row, vector in enumerate(
+            tqdm(
+                runs,
+                total=len(ids),
+                disable=not show_progress_bar,
+                file=sys.stderr,
+                desc="Embedding",
+                unit="text",
+            )
+        ):
             out[row] = vector
         return out
 
@@ -190,10 +202,13 @@ def _export(model: Any, work: Path) -> dict[str, Any]:
         warnings.simplefilter("ignore")
         torch.onnx.export(
             _Hidden(transformer.auto_model.eval()),
-            (sample["input_ids"], sample["attention_mask"]), str(fp32),
-            input_names=["input_ids", "attention_mask"], output_names=["hidden"],
+            (sample["input_ids"], sample["attention_mask"]),
+            str(fp32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["hidden"],
             dynamic_axes={"input_ids": axes, "attention_mask": axes, "hidden": axes},
-            opset_version=17, dynamo=False,
+            opset_version=17,
+            dynamo=False,
         )
     # Per-channel MatMul weights: the setting that kept cosine to fp32 >= 0.99 here (per-tensor
     # int8 dropped some texts to 0.988). "Gather" makes the word-embedding table 8-bit too (per
@@ -201,10 +216,15 @@ def _export(model: Any, work: Path) -> dict[str, Any]:
     # MatMul alone left them (min 0.996 on _VERIFY_TEXTS). The small position and token-type
     # tables stay fp32: they are added to every token, and quantizing them cost 0.3-0.5 points
     # of accuracy on CLINC150 full and BANKING77 full for a few hundred KB.
-    quantize_dynamic(str(fp32), str(work / MODEL_FILE), weight_type=QuantType.QInt8,
-                     per_channel=True, reduce_range=False,
-                     op_types_to_quantize=["MatMul", "Gather"],
-                     nodes_to_exclude=_small_lookups(fp32))
+    quantize_dynamic(
+        str(fp32),
+        str(work / MODEL_FILE),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        reduce_range=False,
+        op_types_to_quantize=["MatMul", "Gather"],
+        nodes_to_exclude=_small_lookups(fp32),
+    )
     fp32.unlink()
     return {
         "format": FORMAT_VERSION,
@@ -231,9 +251,14 @@ def _small_lookups(path: Path, min_rows: int = 10_000) -> list[str]:
 
     graph = onnx.load(str(path), load_external_data=False).graph
     rows = {init.name: (init.dims[0] if init.dims else 0) for init in graph.initializer}
-    return [node.name for node in graph.node
-            if node.op_type == "Gather" and node.input and node.input[0] in rows
-            and rows[node.input[0]] < min_rows]
+    return [
+        node.name
+        for node in graph.node
+        if node.op_type == "Gather"
+        and node.input
+        and node.input[0] in rows
+        and rows[node.input[0]] < min_rows
+    ]
 
 
 def _pooling_mode(model: Any) -> str:
@@ -247,8 +272,12 @@ def _pooling_mode(model: Any) -> str:
 
 
 def _verify(model: Any, work: Path) -> np.ndarray:
-    reference = model.encode(list(_VERIFY_TEXTS), normalize_embeddings=True,
-                             convert_to_numpy=True, show_progress_bar=False)
+    reference = model.encode(
+        list(_VERIFY_TEXTS),
+        normalize_embeddings=True,
+        convert_to_numpy=True,
+        show_progress_bar=False,
+    )
     ours = OnnxEncoder(work, threads=1).encode(list(_VERIFY_TEXTS))
     cosines = np.sum(reference * ours, axis=1)
     logger.info("int8 ONNX vs fp32 cosines: mean %.4f, min %.4f", cosines.mean(), cosines.min())

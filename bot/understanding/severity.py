@@ -62,14 +62,19 @@ def _compile(expressions: Mapping[str, Iterable[str]], what: str) -> list[re.Pat
             try:
                 compiled.append(re.compile(expression, re.IGNORECASE))
             except re.error as exc:
-                raise ValueError(f"{what} {expression!r} ({language}) is not a valid regular "
-                                 f"expression: {exc}") from exc
+                raise ValueError(
+                    f"{what} {expression!r} ({language}) is not a valid regular expression: {exc}"
+                ) from exc
     return compiled
 
 
 def _keywords(lists: Mapping[str, Iterable[str]]) -> dict[str, re.Pattern[str]]:
-    return {keyword: keyword_pattern(keyword)
-            for words in lists.values() for keyword in words if keyword.strip()}
+    return {
+        keyword: keyword_pattern(keyword)
+        for words in lists.values()
+        for keyword in words
+        if keyword.strip()
+    }
 
 
 @dataclass(frozen=True)
@@ -93,27 +98,38 @@ class SeverityRules:
         object.__setattr__(self, "_harm", harm)
         object.__setattr__(self, "_patterns", {**always, **harm})
         object.__setattr__(self, "_reports", _compile(self.report_markers, "report marker"))
-        object.__setattr__(self, "_questions", _compile(self.question_patterns,
-                                                        "question pattern"))
+        object.__setattr__(self, "_questions", _compile(self.question_patterns, "question pattern"))
 
     @classmethod
-    def from_lists(cls, negativity_threshold: float,
-                   crisis_keywords: Mapping[str, Iterable[str]], *,
-                   harm_keywords: Mapping[str, Iterable[str]] | None = None,
-                   report_markers: Mapping[str, Iterable[str]] | None = None,
-                   question_patterns: Mapping[str, Iterable[str]] | None = None,
-                   harm_negativity: float = 0.6) -> SeverityRules:
+    def from_lists(
+        cls,
+        negativity_threshold: float,
+        crisis_keywords: Mapping[str, Iterable[str]],
+        *,
+        harm_keywords: Mapping[str, Iterable[str]] | None = None,
+        report_markers: Mapping[str, Iterable[str]] | None = None,
+        question_patterns: Mapping[str, Iterable[str]] | None = None,
+        harm_negativity: float = 0.6,
+    ) -> SeverityRules:
         def tuples(lists: Mapping[str, Iterable[str]] | None) -> dict[str, tuple[str, ...]]:
             return {language: tuple(words) for language, words in (lists or {}).items()}
 
-        return cls(negativity_threshold, tuples(crisis_keywords), tuples(harm_keywords),
-                   tuples(report_markers), tuples(question_patterns), harm_negativity)
+        return cls(
+            negativity_threshold,
+            tuples(crisis_keywords),
+            tuples(harm_keywords),
+            tuples(report_markers),
+            tuples(question_patterns),
+            harm_negativity,
+        )
 
     @classmethod
     def from_settings(cls, settings: AssessmentSettings) -> SeverityRules:
         return cls.from_lists(
-            settings.negativity_threshold, settings.crisis_keywords,
-            harm_keywords=settings.harm_keywords, report_markers=settings.harm_report_markers,
+            settings.negativity_threshold,
+            settings.crisis_keywords,
+            harm_keywords=settings.harm_keywords,
+            report_markers=settings.harm_report_markers,
             question_patterns=settings.harm_question_patterns,
             harm_negativity=settings.harm_negativity,
         )
@@ -159,22 +175,31 @@ class SeverityRules:
 
     def _judge_harm(self, found: list[_Harm], negativity: float) -> tuple[bool, list[str]]:
         """Reported beats plain beats question; the reason names the occurrence that decided."""
-        by_kind = {kind: next((h for h in found if h.kind == kind), None)
-                   for kind in ("report", "plain", "question")}
+        by_kind = {
+            kind: next((h for h in found if h.kind == kind), None)
+            for kind in ("report", "plain", "question")
+        }
         report, plain, question = by_kind["report"], by_kind["plain"], by_kind["question"]
         if report is not None:
-            return True, [f"crisis keyword: {report.keyword}",
-                          f"{report.keyword} reported ({report.marker.strip()})"]
+            return True, [
+                f"crisis keyword: {report.keyword}",
+                f"{report.keyword} reported ({report.marker.strip()})",
+            ]
         if plain is not None and negativity >= self.harm_negativity:
-            return True, [f"crisis keyword: {plain.keyword}",
-                          f"{plain.keyword} with negativity {negativity:.2f} >= "
-                          f"{self.harm_negativity:.2f}"]
+            return True, [
+                f"crisis keyword: {plain.keyword}",
+                f"{plain.keyword} with negativity {negativity:.2f} >= {self.harm_negativity:.2f}",
+            ]
         if question is not None:
-            return False, [f"crisis keyword {question.keyword} in a question "
-                           f"({question.marker.strip()}): not a crisis"]
+            return False, [
+                f"crisis keyword {question.keyword} in a question "
+                f"({question.marker.strip()}): not a crisis"
+            ]
         if plain is not None:
-            return False, [f"crisis keyword {plain.keyword} neither reported nor negative "
-                           f"({negativity:.2f} < {self.harm_negativity:.2f}): not a crisis"]
+            return False, [
+                f"crisis keyword {plain.keyword} neither reported nor negative "
+                f"({negativity:.2f} < {self.harm_negativity:.2f}): not a crisis"
+            ]
         return False, []
 
 
@@ -184,8 +209,12 @@ class BurstRule:
     window_seconds: float
     topic: str = "intent"  # "intent": per top intent (or crisis keyword); "any": one topic
 
-    def topic_of(self, understanding: Understanding, keyword: str | None,
-                 subjects: Iterable[str] | None = None) -> str:
+    def topic_of(
+        self,
+        understanding: Understanding,
+        keyword: str | None,
+        subjects: Iterable[str] | None = None,
+    ) -> str:
         """What a negative message is about, for counting customers who say the same.
 
         ``subjects`` are the intents that name a subject (an FAQ topic), as opposed to a tone:
@@ -208,8 +237,9 @@ class BurstRule:
         return distinct_customers >= self.count
 
 
-async def record_negative(redis: Redis, topic: str, customer: str, now: float,
-                          window_seconds: float) -> int:
+async def record_negative(
+    redis: Redis, topic: str, customer: str, now: float, window_seconds: float
+) -> int:
     """Note that ``customer`` sent a negative message on ``topic`` at ``now``; return how many
     different customers did so within the window (this one included).
 

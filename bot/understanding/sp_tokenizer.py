@@ -49,7 +49,8 @@ _K_UNK_PENALTY = 10.0  # tokenizers' unk score is the lowest score minus this
 # Rust's char::is_whitespace (Unicode White_Space), which tokenizers' WhitespaceSplit uses;
 # Python's str.split() would also split on U+001C..U+001F.
 _WHITESPACE = re.compile(
-    "[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+    "[\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
+)
 _METASPACE = "\u2581"
 # Texts that exercise where the copy could differ: the normalizer (full-width forms,
 # compatibility characters, combining marks, odd whitespace), float ties in the Viterbi,
@@ -83,7 +84,7 @@ class _Charsmap:
     def __init__(self, blob: bytes) -> None:
         (trie_size,) = struct.unpack_from("<I", blob)
         self._units = struct.unpack_from(f"<{trie_size // 4}I", blob, 4)
-        self._normalized = blob[4 + trie_size:]
+        self._normalized = blob[4 + trie_size :]
         self._cache: dict[str, str | None] = {}
 
     def transform(self, chunk: str) -> str | None:
@@ -102,7 +103,7 @@ class _Charsmap:
             pos ^= (unit >> 10) << ((unit & (1 << 9)) >> 6)
             if (unit >> 8) & 1:
                 start = units[pos] & ((1 << 31) - 1)
-                found = self._normalized[start:self._normalized.index(0, start)].decode()
+                found = self._normalized[start : self._normalized.index(0, start)].decode()
                 break  # tokenizers takes the first (shortest) match
         if len(self._cache) < 100_000:
             self._cache[chunk] = found
@@ -112,8 +113,9 @@ class _Charsmap:
 class SpTokenizer:
     """``encode_batch`` like HF ``tokenizers`` (no padding), returning lists of ids."""
 
-    def __init__(self, pieces: dict[str, int], scores: Sequence[float], meta: dict[str, Any],
-                 max_length: int) -> None:
+    def __init__(
+        self, pieces: dict[str, int], scores: Sequence[float], meta: dict[str, Any], max_length: int
+    ) -> None:
         import regex  # grapheme clusters (\X); a dependency of transformers, so always here
 
         self._graphemes = regex.compile(r"\X")
@@ -169,9 +171,16 @@ class SpTokenizer:
         out = []
         for cluster in clusters:
             if len(cluster) > 1 and any(unicodedata.category(c) == "Cn" for c in cluster[1:]):
-                out.extend(re.split("(?=[" + "".join(
-                    re.escape(c) for c in cluster[1:] if unicodedata.category(c) == "Cn")
-                    + "])", cluster))
+                out.extend(
+                    re.split(
+                        "(?=["
+                        + "".join(
+                            re.escape(c) for c in cluster[1:] if unicodedata.category(c) == "Cn"
+                        )
+                        + "])",
+                        cluster,
+                    )
+                )
             else:
                 out.append(cluster)
         return [cluster for cluster in out if cluster]
@@ -278,33 +287,49 @@ def _publish(path: Path, data: bytes) -> None:
 
 def _meta(spec: dict[str, Any]) -> dict[str, Any]:
     """Refuse any tokenizer.json that is not XLM-R's shape, and keep what encoding needs."""
-    model, normalizer, pre = (spec.get("model") or {}, spec.get("normalizer") or {},
-                              spec.get("pre_tokenizer") or {})
+    model, normalizer, pre = (
+        spec.get("model") or {},
+        spec.get("normalizer") or {},
+        spec.get("pre_tokenizer") or {},
+    )
     if model.get("type") != "Unigram" or model.get("byte_fallback") or model.get("unk_id") is None:
         raise SpUnsupported(f"model {model.get('type')!r} is not a plain Unigram with <unk>")
     if normalizer.get("type") != "Precompiled" or not normalizer.get("precompiled_charsmap"):
         raise SpUnsupported(f"normalizer {normalizer.get('type')!r} is not Precompiled")
     steps = pre.get("pretokenizers", []) if pre.get("type") == "Sequence" else [pre]
     metaspace = steps[-1] if steps else {}
-    if [step.get("type") for step in steps] != ["WhitespaceSplit", "Metaspace"] \
-            or metaspace.get("replacement") != _METASPACE \
-            or metaspace.get("prepend_scheme") != "always" or not metaspace.get("split", True):
+    if (
+        [step.get("type") for step in steps] != ["WhitespaceSplit", "Metaspace"]
+        or metaspace.get("replacement") != _METASPACE
+        or metaspace.get("prepend_scheme") != "always"
+        or not metaspace.get("split", True)
+    ):
         raise SpUnsupported("pre-tokenizer is not WhitespaceSplit + Metaspace")
     post = spec.get("post_processor") or {}
     single = post.get("single") or []
-    if post.get("type") != "TemplateProcessing" \
-            or [next(iter(step)) for step in single] != ["SpecialToken", "Sequence",
-                                                          "SpecialToken"]:
+    if post.get("type") != "TemplateProcessing" or [next(iter(step)) for step in single] != [
+        "SpecialToken",
+        "Sequence",
+        "SpecialToken",
+    ]:
         raise SpUnsupported("post-processor is not <s> A </s>")
     specials: dict[str, int] = {}
     for added in spec.get("added_tokens", []):
-        if added.get("normalized") or added.get("lstrip") or added.get("rstrip") \
-                or added.get("single_word") or not added.get("special"):
+        if (
+            added.get("normalized")
+            or added.get("lstrip")
+            or added.get("rstrip")
+            or added.get("single_word")
+            or not added.get("special")
+        ):
             raise SpUnsupported(f"added token {added.get('content')!r} is not a plain special")
         specials[added["content"]] = int(added["id"])
     vocab = model["vocab"]
-    if any("\n" in piece for piece, _ in vocab) or len({p for p, _ in vocab}) != len(vocab) \
-            or any(specials.get(vocab[i][0], i) != i for i in range(len(vocab))):
+    if (
+        any("\n" in piece for piece, _ in vocab)
+        or len({p for p, _ in vocab}) != len(vocab)
+        or any(specials.get(vocab[i][0], i) != i for i in range(len(vocab)))
+    ):
         raise SpUnsupported("the Unigram vocab has line breaks, duplicates or moved specials")
     charsmap = base64.b64decode(normalizer["precompiled_charsmap"])
     table = _Charsmap(charsmap)
@@ -312,7 +337,9 @@ def _meta(spec: dict[str, Any]) -> dict[str, Any]:
         raise SpUnsupported("the charsmap maps printable ASCII")  # _normalize's fast path
     special_ids = post["special_tokens"]
     return {
-        "format": _FORMAT, "unk_id": int(model["unk_id"]), "specials": specials,
+        "format": _FORMAT,
+        "unk_id": int(model["unk_id"]),
+        "specials": specials,
         "bos": special_ids[single[0]["SpecialToken"]["id"]]["ids"][0],
         "eos": special_ids[single[2]["SpecialToken"]["id"]]["ids"][0],
         "charsmap": normalizer["precompiled_charsmap"],
@@ -331,5 +358,7 @@ def _check_against_tokenizers(folder: Path, ours: SpTokenizer) -> None:
     expected = [e.ids for e in reference.encode_batch(texts)]
     for text, want, got in zip(texts, expected, ours.encode_batch(texts), strict=True):
         if want != got:
-            raise SpUnsupported(f"the compact tokenizer differs from tokenizers on {text!r}: "
-                                f"{got[:20]} != {want[:20]}")
+            raise SpUnsupported(
+                f"the compact tokenizer differs from tokenizers on {text!r}: "
+                f"{got[:20]} != {want[:20]}"
+            )

@@ -95,8 +95,10 @@ class TriageConfig:
     neutral_share: float = NEUTRAL_SHARE
 
     def key(self) -> str:
-        return (f"{self.reviews_per_class}:{self.surface_weight}:{self.meaning_c}:"
-                f"{self.max_features}:{self.neutral_share}")
+        return (
+            f"{self.reviews_per_class}:{self.surface_weight}:{self.meaning_c}:"
+            f"{self.max_features}:{self.neutral_share}"
+        )
 
 
 class TriageModel:
@@ -106,9 +108,13 @@ class TriageModel:
         self._labels = [str(label) for label in head.classes]
 
     @classmethod
-    def load_or_train(cls, encoder: Encoder, cache_dir: Path,
-                      extra: Mapping[str, Iterable[str]] | None = None,
-                      config: TriageConfig | None = None) -> TriageModel:
+    def load_or_train(
+        cls,
+        encoder: Encoder,
+        cache_dir: Path,
+        extra: Mapping[str, Iterable[str]] | None = None,
+        config: TriageConfig | None = None,
+    ) -> TriageModel:
         """The head for this encoder and data: the one shipped with Switchboard when it was
         trained on exactly this, else one trained here before, else trained now (and kept)."""
         config = config or TriageConfig()
@@ -125,17 +131,27 @@ class TriageModel:
         return model
 
     @classmethod
-    def train(cls, encoder: Encoder, examples: list[TriageExample],
-              config: TriageConfig) -> TriageModel:
+    def train(
+        cls, encoder: Encoder, examples: list[TriageExample], config: TriageConfig
+    ) -> TriageModel:
         started = time.perf_counter()
         texts = [e.text for e in examples]
         labels = [e.label for e in examples]
         vectors = encoder.encode_cached(texts, progress=len(texts) > 2000)
-        head = IntentHead.fit(texts, vectors, labels, config.surface_weight,
-                              sample_weight=balanced_weights(examples, config.neutral_share),
-                              meaning_c=config.meaning_c, max_features=config.max_features)
-        logger.info("Trained the triage head on %d examples in %.1f s", len(texts),
-                    time.perf_counter() - started)
+        head = IntentHead.fit(
+            texts,
+            vectors,
+            labels,
+            config.surface_weight,
+            sample_weight=balanced_weights(examples, config.neutral_share),
+            meaning_c=config.meaning_c,
+            max_features=config.max_features,
+        )
+        logger.info(
+            "Trained the triage head on %d examples in %.1f s",
+            len(texts),
+            time.perf_counter() - started,
+        )
         return cls(encoder, head)
 
     def score(self, text: str, vector: np.ndarray | None = None) -> Triage:
@@ -151,12 +167,15 @@ class TriageModel:
         if not texts:
             return []
         rows = self.head.probabilities(texts, vectors)
-        return [Triage({label: round(float(row[i]), 4) for i, label in enumerate(self._labels)})
-                for row in rows]
+        return [
+            Triage({label: round(float(row[i]), 4) for i, label in enumerate(self._labels)})
+            for row in rows
+        ]
 
 
-def balanced_weights(examples: list[TriageExample],
-                     neutral_share: float = NEUTRAL_SHARE) -> np.ndarray:
+def balanced_weights(
+    examples: list[TriageExample], neutral_share: float = NEUTRAL_SHARE
+) -> np.ndarray:
     """Each example's source weight, scaled so that each class weighs the same in total
     (neutral texts outnumber abuse ten to one, and the head must not learn that rarity), except
     neutral, which weighs ``neutral_share`` times a class: five person classes against one
@@ -178,8 +197,9 @@ def ship(model: str = "builtin:multilingual-e5-small", backend: str = "onnx-int8
     from bot.settings import Settings
 
     settings = Settings()
-    encoder = Encoder(model, settings.data_dir, threads=settings.understanding.threads,
-                      backend=backend)
+    encoder = Encoder(
+        model, settings.data_dir, threads=settings.understanding.threads, backend=backend
+    )
     config = TriageConfig(reviews_per_class=settings.assessment.reviews_per_class)
     examples = training_examples(config.reviews_per_class)
     path = SHIPPED_HEADS / f"{fingerprint(examples, encoder.model_id, config.key())}.npz"
@@ -198,5 +218,12 @@ if __name__ == "__main__":
     print(ship())
 
 
-__all__ = ["CHITCHAT", "CRISIS", "HUMAN_REQUEST", "NEUTRAL", "Triage", "TriageConfig",
-           "TriageModel"]
+__all__ = [
+    "CHITCHAT",
+    "CRISIS",
+    "HUMAN_REQUEST",
+    "NEUTRAL",
+    "Triage",
+    "TriageConfig",
+    "TriageModel",
+]

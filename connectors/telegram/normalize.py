@@ -30,8 +30,22 @@ from connectors.telegram import ids
 from connectors.telegram.client import PLATFORM, BotIdentity
 
 # Checked in order: an animation also carries a document, a venue also a location.
-_MEDIA_KINDS = ("sticker", "animation", "photo", "video_note", "video", "voice", "audio",
-                "document", "venue", "location", "contact", "poll", "dice", "story")
+_MEDIA_KINDS = (
+    "sticker",
+    "animation",
+    "photo",
+    "video_note",
+    "video",
+    "voice",
+    "audio",
+    "document",
+    "venue",
+    "location",
+    "contact",
+    "poll",
+    "dice",
+    "story",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +78,9 @@ def normalize(
         platform=PLATFORM,
         channel=channel,
         chat_id=str(message.chat.id),
-        sender=Sender(user_id=str(user.id), display_name=user.full_name,
-                      username=user.username or ""),
+        sender=Sender(
+            user_id=str(user.id), display_name=user.full_name, username=user.username or ""
+        ),
         text=text,
         platform_message_id=ids.platform_message_id(update.update_id, message.message_id),
         thread_id=thread_id,

@@ -43,8 +43,9 @@ class Poller:
     def __init__(self, redis: Redis, settings: Settings) -> None:
         self.redis = redis
         self.settings = settings.telegram
-        self.intake = TelegramIntake(redis, Inbox(redis, settings.inbox,
-                                                  consumer_name("telegram-poller")))
+        self.intake = TelegramIntake(
+            redis, Inbox(redis, settings.inbox, consumer_name("telegram-poller"))
+        )
         lease_seconds = self.settings.poll_timeout_seconds + self.settings.request_timeout_seconds
         self.lock = Lease(redis, keys.telegram_poll_lock(), int((lease_seconds + 30) * 1000))
 
@@ -101,6 +102,5 @@ class Poller:
             raise  # not queued: leave the offset, so the update comes again
         except Exception:
             # One update our code cannot handle must not stop every later one.
-            logger.exception("Telegram update %d could not be handled; skipped",
-                             update.update_id)
+            logger.exception("Telegram update %d could not be handled; skipped", update.update_id)
         await self.redis.set(keys.telegram_poll_offset(), json.dumps(update.update_id + 1))

@@ -20,8 +20,9 @@ class PrivateChats:
         self.redis = redis
 
     async def remember(self, user_id: str) -> None:
-        await self.redis.hsetnx(keys.telegram_private_chats(), user_id,
-                                json.dumps({"since": time.time()}))
+        await self.redis.hsetnx(
+            keys.telegram_private_chats(), user_id, json.dumps({"since": time.time()})
+        )
 
     async def forget(self, user_id: str) -> None:
         await self.redis.hdel(keys.telegram_private_chats(), user_id)

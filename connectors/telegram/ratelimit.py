@@ -32,7 +32,11 @@ return slot - now
 
 class SharedPacer:
     def __init__(
-        self, redis: Redis, *, overall_per_second: float = 30, group_per_minute: float = 20,
+        self,
+        redis: Redis,
+        *,
+        overall_per_second: float = 30,
+        group_per_minute: float = 20,
         chat_per_second: float = 1,
     ) -> None:
         self._reserve = redis.register_script(_RESERVE)

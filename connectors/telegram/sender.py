@@ -45,8 +45,13 @@ from connectors.telegram.ratelimit import SharedPacer
 logger = logging.getLogger(__name__)
 
 _NUMERIC = re.compile(r"-?\d+")
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError,
-             httpx.WriteTimeout)
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.WriteError,
+    httpx.WriteTimeout,
+)
 
 # Telegram's limit is 4096 characters (UTF-16 units); leave room for surrogate pairs.
 MAX_MESSAGE_CHARS = 4000
@@ -69,8 +74,12 @@ class TelegramSender:
     platform = PLATFORM
 
     def __init__(
-        self, redis: Redis, transcripts: Transcripts, settings: TelegramSettings,
-        *, claim_ttl_seconds: int,
+        self,
+        redis: Redis,
+        transcripts: Transcripts,
+        settings: TelegramSettings,
+        *,
+        claim_ttl_seconds: int,
     ) -> None:
         self.bot = build_bot(settings)
         self.guard = SendGuard(redis, transcripts, claim_ttl_seconds)
@@ -85,8 +94,12 @@ class TelegramSender:
             await self._deliver(reply)
 
         try:
-            await self.guard.send_once(reply, deliver, in_doubt=(ReplyMayHaveArrived,),
-                                       pace=lambda: self.pacer.wait_turn(reply.chat_id))
+            await self.guard.send_once(
+                reply,
+                deliver,
+                in_doubt=(ReplyMayHaveArrived,),
+                pace=lambda: self.pacer.wait_turn(reply.chat_id),
+            )
         except Forbidden as exc:
             if reply.channel == "private":
                 await self.private_chats.forget(reply.chat_id)
@@ -98,8 +111,9 @@ class TelegramSender:
         if reply.private_details and reply.user_id:
             # The public note is out; the details (the promise, the apology) go in private when
             # the customer has a private chat with the bot. A refusal there costs nothing.
-            await self.send_private(reply.user_id, reply.private_details,
-                                    reply_id=f"{reply.reply_id}:private")
+            await self.send_private(
+                reply.user_id, reply.private_details, reply_id=f"{reply.reply_id}:private"
+            )
 
     async def send_private(self, user_id: str, text: str, *, reply_id: str) -> bool:
         """Write to ``user_id`` in private, if they have a private chat with the bot.
@@ -111,8 +125,11 @@ class TelegramSender:
         if not await self.private_chats.has(user_id):
             return False
         reply = OutboundReply(
-            reply_id=reply_id, platform=PLATFORM,
-            conversation_key=private_conversation_key(user_id), chat_id=user_id, text=text,
+            reply_id=reply_id,
+            platform=PLATFORM,
+            conversation_key=private_conversation_key(user_id),
+            chat_id=user_id,
+            text=text,
             channel="private",
         )
         try:
@@ -125,8 +142,9 @@ class TelegramSender:
 
     async def _deliver(self, reply: OutboundReply) -> None:
         # Numeric ids as numbers: the rate limiter tells groups (negative ids) by them.
-        chat_id: int | str = int(reply.chat_id) if _NUMERIC.fullmatch(reply.chat_id) \
-            else reply.chat_id
+        chat_id: int | str = (
+            int(reply.chat_id) if _NUMERIC.fullmatch(reply.chat_id) else reply.chat_id
+        )
         chunks = _chunks(reply.text)
         try:
             await self._send_chunk(chat_id, chunks[0], **_placement(reply))
@@ -173,4 +191,4 @@ def _placement(reply: OutboundReply, *, reply_to: bool = True) -> dict[str, obje
 
 def _chunks(text: str) -> list[str]:
     text = text or " "
-    return [text[i:i + MAX_MESSAGE_CHARS] for i in range(0, len(text), MAX_MESSAGE_CHARS)]
+    return [text[i : i + MAX_MESSAGE_CHARS] for i in range(0, len(text), MAX_MESSAGE_CHARS)]

@@ -12,8 +12,14 @@ import json
 from typing import Any
 
 # Updates carrying a Message, and those carrying a ChatMemberUpdated.
-_MESSAGE_KINDS = ("message", "edited_message", "channel_post", "edited_channel_post",
-                  "business_message", "edited_business_message")
+_MESSAGE_KINDS = (
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "business_message",
+    "edited_business_message",
+)
 _MEMBER_KINDS = ("my_chat_member", "chat_member")
 
 
@@ -32,8 +38,7 @@ def check_update(data: object) -> dict[str, Any]:
         if kind in data:
             _check_member_update(data[kind], kind)
     if not _valid_unicode(data):
-        raise MalformedUpdate("the update holds text that is not valid Unicode (a lone "
-                              "surrogate)")
+        raise MalformedUpdate("the update holds text that is not valid Unicode (a lone surrogate)")
     return data
 
 

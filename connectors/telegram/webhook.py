@@ -57,8 +57,9 @@ def build_router(settings: TelegramSettings) -> APIRouter:
         if not expected or not hmac.compare_digest(given, expected):
             raise HTTPException(status.HTTP_403_FORBIDDEN, f"missing or wrong {SECRET_HEADER}")
         if "json" not in request.headers.get("content-type", ""):
-            raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
-                                "an update is sent as application/json")
+            raise HTTPException(
+                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "an update is sent as application/json"
+            )
         update = _parse(await request.body())
         me = await identities.get(redis)
         if me is None:  # start-up has not reached getMe yet; Telegram delivers it again
@@ -74,11 +75,13 @@ def _parse(body: bytes) -> Update:
     try:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST,
-                            f"body is not JSON: {exc.msg} at character {exc.pos}") from None
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, f"body is not JSON: {exc.msg} at character {exc.pos}"
+        ) from None
     except (UnicodeDecodeError, RecursionError) as exc:  # depth is limited upstream, too
-        raise HTTPException(status.HTTP_400_BAD_REQUEST,
-                            f"body is not JSON ({type(exc).__name__})") from None
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, f"body is not JSON ({type(exc).__name__})"
+        ) from None
     try:
         update = Update.de_json(check_update(data), None)
     except MalformedUpdate as exc:
@@ -112,11 +115,11 @@ class WebhookRegistration:
                     await self.register(bot)
                     break
                 except (TelegramError, TokenRejected, RedisError, OSError) as exc:
-                    logger.warning("Telegram webhook set-up failed (%s); retrying in %.0f s",
-                                   exc, backoff)
+                    logger.warning(
+                        "Telegram webhook set-up failed (%s); retrying in %.0f s", exc, backoff
+                    )
                 except Exception:
-                    logger.exception("Telegram webhook set-up failed; retrying in %.0f s",
-                                     backoff)
+                    logger.exception("Telegram webhook set-up failed; retrying in %.0f s", backoff)
                 await sleep_unless_stopped(stop, backoff)
                 backoff = min(backoff * 2, _MAX_BACKOFF_SECONDS)
             # Stay alive until shutdown: a finished job would read as a crash to /healthz.
@@ -127,12 +130,16 @@ class WebhookRegistration:
     async def register(self, bot: ExtBot[None]) -> None:
         await fetch_identity(bot, self.redis)
         if not self.settings.public_url:
-            logger.warning("telegram.public_url is empty: register the webhook yourself "
-                           "(setWebhook with url=<your URL>%s and the secret token)",
-                           WEBHOOK_PATH)
+            logger.warning(
+                "telegram.public_url is empty: register the webhook yourself "
+                "(setWebhook with url=<your URL>%s and the secret token)",
+                WEBHOOK_PATH,
+            )
             return
         await bot.set_webhook(
-            url=self.url, secret_token=self.settings.secret_token.get_secret_value(),
-            allowed_updates=self.settings.allowed_updates, drop_pending_updates=False,
+            url=self.url,
+            secret_token=self.settings.secret_token.get_secret_value(),
+            allowed_updates=self.settings.allowed_updates,
+            drop_pending_updates=False,
         )
         logger.info("Telegram webhook registered at %s", self.url)

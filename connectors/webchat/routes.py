@@ -81,7 +81,8 @@ async def post_message(body: WebchatMessageIn, inbox: InboxDep, settings: Settin
     )
     accepted = await inbox.accept(message)
     return WebchatAccepted(
-        message_id=message_id, conversation_id=body.conversation_id,
+        message_id=message_id,
+        conversation_id=body.conversation_id,
         duplicate=accepted.duplicate,
     )
 
@@ -100,9 +101,12 @@ async def get_conversation(
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such conversation")
     return ConversationOut(
         conversation_id=conversation_id,
-        messages=[TranscriptEntry.model_validate(
-            {**entry, "id": client_message_id(conversation_id, str(entry.get("id", "")))})
-            for entry in entries],
+        messages=[
+            TranscriptEntry.model_validate(
+                {**entry, "id": client_message_id(conversation_id, str(entry.get("id", "")))}
+            )
+            for entry in entries
+        ],
         handled_by=await _handled_by(getattr(request.app.state, "tickets", None), key),
     )
 

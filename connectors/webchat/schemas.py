@@ -25,7 +25,8 @@ class WebchatMessageIn(BaseModel):
         min_length=1, description="What the customer wrote.", examples=["退货政策是什么?"]
     )
     message_id: str | None = Field(
-        default=None, pattern=r"^[A-Za-z0-9_.:-]{1,128}$",
+        default=None,
+        pattern=r"^[A-Za-z0-9_.:-]{1,128}$",
         description="Client-side id of this message, unique within its conversation. Sending "
         "the same id again in the same conversation (a retry) is accepted but not answered "
         "twice. Generated when absent.",
@@ -37,8 +38,11 @@ class WebchatMessageIn(BaseModel):
     def _valid_text(cls, value: str) -> str:
         invalid = _INVALID_TEXT.search(value)
         if invalid is not None:
-            kind = "a lone surrogate" if "\ud800" <= invalid.group() <= "\udfff" else \
-                "a control character"
+            kind = (
+                "a lone surrogate"
+                if "\ud800" <= invalid.group() <= "\udfff"
+                else "a control character"
+            )
             raise ValueError(f"not valid Unicode text: {kind} at position {invalid.start()}")
         return value
 
@@ -62,7 +66,7 @@ class ConversationOut(BaseModel):
     messages: list[TranscriptEntry]
     handled_by: Literal["bot", "person"] = Field(
         default="bot",
-        description="\"person\" while the conversation is handed over (a ticket is open): the "
+        description='"person" while the conversation is handed over (a ticket is open): the '
         "bot stays silent and a person answers here, so the page shows that instead of a "
         "typing indicator.",
     )

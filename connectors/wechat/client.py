@@ -42,7 +42,6 @@ _LOCK_MS = 15_000
 _WAIT_SECONDS = 20.0
 
 
-
 class _RedactCredentials(logging.Filter):
     """urllib3 logs request lines at DEBUG, query string included: the app secret and the
     access token travel there. Blank them out before any handler sees them."""
@@ -52,8 +51,9 @@ class _RedactCredentials(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.args:
             args = record.args if isinstance(record.args, tuple) else (record.args,)
-            record.args = tuple(self._PATTERN.sub(r"\1***", a) if isinstance(a, str) else a
-                                for a in args)
+            record.args = tuple(
+                self._PATTERN.sub(r"\1***", a) if isinstance(a, str) else a for a in args
+            )
         return True
 
 
@@ -131,8 +131,9 @@ class _SharedToken:
         return bool(expires_at) and float(expires_at) - time.time() > REFRESH_MARGIN_SECONDS
 
     def _refresh(self, stale: Any, force: bool) -> dict[str, Any]:
-        lease = SyncLease(self.session.redis, keys.wechat_token_lock(self.access_token_key),
-                          _LOCK_MS)
+        lease = SyncLease(
+            self.session.redis, keys.wechat_token_lock(self.access_token_key), _LOCK_MS
+        )
         deadline = time.monotonic() + _WAIT_SECONDS
         while True:
             if self._replaced(stale, force):
@@ -145,8 +146,9 @@ class _SharedToken:
                 finally:
                     lease.release()
             if time.monotonic() > deadline:
-                raise WeChatClientException(None, "timed out waiting for another process to "
-                                            "refresh the access token")
+                raise WeChatClientException(
+                    None, "timed out waiting for another process to refresh the access token"
+                )
             time.sleep(0.05)
 
     def _fetch_token(self) -> dict[str, Any]:
@@ -160,7 +162,8 @@ class _SharedToken:
             result: dict[str, Any] = response.json()
         except (requests.RequestException, ValueError) as exc:
             raise WeChatClientException(
-                None, f"access token request failed: {redact(repr(exc))}") from None
+                None, f"access token request failed: {redact(repr(exc))}"
+            ) from None
         if int(result.get("errcode", 0)):
             raise WeChatClientException(result["errcode"], result.get("errmsg", ""))
         expires_in = int(result.get("expires_in", 7200))
@@ -181,13 +184,19 @@ class OfficialAccountClient(_SharedToken, WeChatClient):
     """wechatpy's official-account client with a shared token and a configurable host."""
 
     def __init__(self, settings: WechatSettings, storage: RedisSessionStorage) -> None:
-        super().__init__(settings.app_id, settings.app_secret.get_secret_value(), session=storage,
-                         timeout=settings.request_timeout_seconds)
+        super().__init__(
+            settings.app_id,
+            settings.app_secret.get_secret_value(),
+            session=storage,
+            timeout=settings.request_timeout_seconds,
+        )
         self.API_BASE_URL = _with_slash(settings.api_base_url)
 
     def _token_request(self) -> tuple[str, dict[str, str]]:
         return f"{self.API_BASE_URL}token", {
-            "grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
+            "grant_type": "client_credential",
+            "appid": self.appid,
+            "secret": self.secret,
         }
 
 
@@ -195,8 +204,12 @@ class KfClient(_SharedToken, WorkClient):
     """wechatpy's WeCom client (``kf``, ``kf_message``) with a shared token and host."""
 
     def __init__(self, settings: WecomKfSettings, storage: RedisSessionStorage) -> None:
-        super().__init__(settings.corp_id, settings.secret.get_secret_value(), session=storage,
-                         timeout=settings.request_timeout_seconds)
+        super().__init__(
+            settings.corp_id,
+            settings.secret.get_secret_value(),
+            session=storage,
+            timeout=settings.request_timeout_seconds,
+        )
         self.API_BASE_URL = _with_slash(settings.api_base_url)
 
     @property
@@ -206,8 +219,7 @@ class KfClient(_SharedToken, WorkClient):
         return f"{self.corp_id}_{digest}_access_token"
 
     def _token_request(self) -> tuple[str, dict[str, str]]:
-        return f"{self.API_BASE_URL}gettoken", {"corpid": self.corp_id,
-                                                 "corpsecret": self.secret}
+        return f"{self.API_BASE_URL}gettoken", {"corpid": self.corp_id, "corpsecret": self.secret}
 
 
 def session_storage(redis_url: str) -> RedisSessionStorage:

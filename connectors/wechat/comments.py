@@ -61,22 +61,34 @@ def _id_value(msg_data_id: str) -> int | str:
     return int(msg_data_id) if msg_data_id.isdigit() else msg_data_id
 
 
-def list_comments(client: OfficialAccountClient, article: WechatArticle,
-                  begin: int) -> dict[str, Any]:
+def list_comments(
+    client: OfficialAccountClient, article: WechatArticle, begin: int
+) -> dict[str, Any]:
     """One page of an article's comments (blocking; run in a thread)."""
-    result: dict[str, Any] = client.post("comment/list", data={
-        "msg_data_id": _id_value(article.msg_data_id), "index": article.index,
-        "begin": begin, "count": PAGE_SIZE, "type": 0,
-    })
+    result: dict[str, Any] = client.post(
+        "comment/list",
+        data={
+            "msg_data_id": _id_value(article.msg_data_id),
+            "index": article.index,
+            "begin": begin,
+            "count": PAGE_SIZE,
+            "type": 0,
+        },
+    )
     return result
 
 
 def add_reply(client: OfficialAccountClient, ref: CommentRef, content: str) -> dict[str, Any]:
     """Answer one comment publicly (blocking; run in a thread)."""
-    result: dict[str, Any] = client.post("comment/reply/add", data={
-        "msg_data_id": _id_value(ref.msg_data_id), "index": ref.index,
-        "user_comment_id": ref.user_comment_id, "content": content,
-    })
+    result: dict[str, Any] = client.post(
+        "comment/reply/add",
+        data={
+            "msg_data_id": _id_value(ref.msg_data_id),
+            "index": ref.index,
+            "user_comment_id": ref.user_comment_id,
+            "content": content,
+        },
+    )
     return result
 
 
@@ -95,8 +107,9 @@ def comment_message(article: WechatArticle, comment: dict[str, Any]) -> InboundM
 
 
 class CommentPoller:
-    def __init__(self, redis: Redis, inbox: Inbox, client: OfficialAccountClient,
-                 settings: WechatSettings) -> None:
+    def __init__(
+        self, redis: Redis, inbox: Inbox, client: OfficialAccountClient, settings: WechatSettings
+    ) -> None:
         self.redis = redis
         self.inbox = inbox
         self.client = client
@@ -107,8 +120,10 @@ class CommentPoller:
             try:
                 await self.poll_once()
             except Exception as exc:
-                logger.warning("Polling WeChat article comments failed (%s); retrying next round",
-                               redact(repr(exc)))
+                logger.warning(
+                    "Polling WeChat article comments failed (%s); retrying next round",
+                    redact(repr(exc)),
+                )
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), self.settings.comment_poll_seconds)
 
@@ -138,24 +153,30 @@ class CommentPoller:
             if not (comment.get("reply") or {}).get("content"):
                 message = comment_message(article, comment)
                 accepted = await self.inbox.accept(message)
-                await self.redis.set(keys.wechat_comment_last(message.conversation_key),
-                                     json.dumps(message.platform_message_id))
+                await self.redis.set(
+                    keys.wechat_comment_last(message.conversation_key),
+                    json.dumps(message.platform_message_id),
+                )
                 queued += 0 if accepted.duplicate else 1
             high_water = max(high_water, comment_id)
             await self.redis.set(seen_key, json.dumps(high_water))
         if queued:
-            logger.info("Queued %d new comments of article %s/%d", queued, article.msg_data_id,
-                        article.index)
+            logger.info(
+                "Queued %d new comments of article %s/%d",
+                queued,
+                article.msg_data_id,
+                article.index,
+            )
         return queued
 
     async def _new_comments(self, article: WechatArticle, high_water: int) -> list[dict]:
         found: list[dict] = []
         for page in range(MAX_PAGES):
-            result = await call_api(list_comments, self.client, article,
-                                             page * PAGE_SIZE)
+            result = await call_api(list_comments, self.client, article, page * PAGE_SIZE)
             items = result.get("comment") or []
-            found += [c for c in items
-                      if _well_formed(c) and int(c["user_comment_id"]) > high_water]
+            found += [
+                c for c in items if _well_formed(c) and int(c["user_comment_id"]) > high_water
+            ]
             if len(items) < PAGE_SIZE or (page + 1) * PAGE_SIZE >= int(result.get("total", 0)):
                 break
         return found

@@ -54,29 +54,44 @@ def kf_message(item: dict[str, Any]) -> InboundMessage | None:
     content = item.get(kind) or {}
     if kind == "text":
         text, raw_ref = str(content.get("content", "")), ""
-    elif kind in ("image", "voice", "video", "file", "location", "link", "business_card",
-                  "miniprogram"):
+    elif kind in (
+        "image",
+        "voice",
+        "video",
+        "file",
+        "location",
+        "link",
+        "business_card",
+        "miniprogram",
+    ):
         text, raw_ref = f"[{kind}]", f"media:{kind}"
     else:
         logger.info("Ignoring WeCom customer-service message of type %r", kind)
         return None
-    user, account, msgid = (str(item.get(f) or "") for f in
-                            ("external_userid", "open_kfid", "msgid"))
+    user, account, msgid = (
+        str(item.get(f) or "") for f in ("external_userid", "open_kfid", "msgid")
+    )
     if not (user and account and msgid):
         logger.warning("Skipping a sync_msg entry without external_userid/open_kfid/msgid")
         return None
     return InboundMessage(
-        platform=PLATFORM, channel="private", chat_id=account,
-        sender=Sender(user_id=user), text=text, platform_message_id=msgid,
-        timestamp=float(item.get("send_time", 0)), raw_ref=raw_ref,
+        platform=PLATFORM,
+        channel="private",
+        chat_id=account,
+        sender=Sender(user_id=user),
+        text=text,
+        platform_message_id=msgid,
+        timestamp=float(item.get("send_time", 0)),
+        raw_ref=raw_ref,
     )
 
 
 class KfSync:
     """Pulls what the callback announced, into the inbox."""
 
-    def __init__(self, redis: Redis, inbox: Inbox, client: KfClient,
-                 settings: WecomKfSettings) -> None:
+    def __init__(
+        self, redis: Redis, inbox: Inbox, client: KfClient, settings: WecomKfSettings
+    ) -> None:
         self.redis = redis
         self.inbox = inbox
         self.client = client
@@ -89,11 +104,15 @@ class KfSync:
                 popped = await self.redis.blpop([keys.wecom_kf_sync_requests()], timeout=1)
                 if popped:
                     request = json.loads(popped[1])
-                    await self.sync(request.get("open_kfid") or self.settings.open_kfid,
-                                    request.get("token", ""))
+                    await self.sync(
+                        request.get("open_kfid") or self.settings.open_kfid,
+                        request.get("token", ""),
+                    )
             except Exception as exc:
-                logger.warning("WeCom sync_msg pull failed (%s); waiting for the next callback",
-                               redact(repr(exc)))
+                logger.warning(
+                    "WeCom sync_msg pull failed (%s); waiting for the next callback",
+                    redact(repr(exc)),
+                )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), 1)
 
@@ -145,8 +164,13 @@ class KfSender:
 
     platform = PLATFORM
 
-    def __init__(self, redis: Redis, client: KfClient, guard: SendGuard,
-                 on_unreachable: UnreachableHook | None = None) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        client: KfClient,
+        guard: SendGuard,
+        on_unreachable: UnreachableHook | None = None,
+    ) -> None:
         self.client = client
         self.guard = guard
         self.window = ServiceWindow(redis, PLATFORM)
@@ -166,8 +190,7 @@ class KfSender:
         # WeCom refuses a msgid it has seen: a second attempt can never show twice.
         msgid = hashlib.sha256(reply.reply_id.encode()).hexdigest()[:32]
         try:
-            await call_api(self.client.kf_message.send_text, user, reply.chat_id,
-                                    reply.text, msgid)
+            await call_api(self.client.kf_message.send_text, user, reply.chat_id, reply.text, msgid)
         except IN_DOUBT:
             raise
         except Exception:
@@ -183,8 +206,9 @@ class KfSessions:
         self.settings = settings
 
     async def state(self, external_userid: str) -> int:
-        result = await call_api(self.client.kf.get_service_state,
-                                         self.settings.open_kfid, external_userid)
+        result = await call_api(
+            self.client.kf.get_service_state, self.settings.open_kfid, external_userid
+        )
         return int(result.get("service_state", 0))
 
     async def to_human(self, external_userid: str, servicer_userid: str) -> None:
@@ -201,8 +225,13 @@ class KfSessions:
 
     async def _trans(self, external_userid: str, state: int, servicer: str = "") -> None:
         try:
-            await call_api(self.client.kf.trans_service_state, self.settings.open_kfid,
-                                    external_userid, state, servicer)
+            await call_api(
+                self.client.kf.trans_service_state,
+                self.settings.open_kfid,
+                external_userid,
+                state,
+                servicer,
+            )
         except WeChatClientException as exc:
             logger.warning("WeCom refused to move a session to state %d: %s", state, exc)
             raise

@@ -40,13 +40,14 @@ def _decrypter(config: WecomKfSettings) -> PushDecrypter:
 @router.get("/callback", response_class=PlainTextResponse)
 async def verify_url(
     settings: SettingsDep,
-    msg_signature: str = Query(""), timestamp: str = Query(""), nonce: str = Query(""),
+    msg_signature: str = Query(""),
+    timestamp: str = Query(""),
+    nonce: str = Query(""),
     echostr: str = Query(""),
 ) -> str:
     """WeCom's URL check: answer with the decrypted ``echostr``."""
     try:
-        return _decrypter(settings.wecom_kf).decrypt_echo(echostr, msg_signature, timestamp,
-                                                          nonce)
+        return _decrypter(settings.wecom_kf).decrypt_echo(echostr, msg_signature, timestamp, nonce)
     except ForgedPush as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "signature mismatch") from exc
     except UndecryptablePush as exc:
@@ -55,8 +56,12 @@ async def verify_url(
 
 @router.post("/callback", response_class=PlainTextResponse)
 async def receive(
-    request: Request, settings: SettingsDep, redis: RedisDep,
-    msg_signature: str = Query(""), timestamp: str = Query(""), nonce: str = Query(""),
+    request: Request,
+    settings: SettingsDep,
+    redis: RedisDep,
+    msg_signature: str = Query(""),
+    timestamp: str = Query(""),
+    nonce: str = Query(""),
 ) -> str:
     """WeCom says new customer-service messages wait: ask the puller to fetch them."""
     config = settings.wecom_kf
@@ -70,16 +75,21 @@ async def receive(
         outer = read_xml(body)
         if not outer.get("Encrypt"):
             raise MalformedPush("no <Encrypt> element")
-        event = read_xml(_decrypter(config).decrypt(outer["Encrypt"], msg_signature, timestamp,
-                                                    nonce))
+        event = read_xml(
+            _decrypter(config).decrypt(outer["Encrypt"], msg_signature, timestamp, nonce)
+        )
     except ForgedPush as exc:
         logger.warning("Refused a WeCom callback with a bad signature")
         raise HTTPException(status.HTTP_403_FORBIDDEN, "signature mismatch") from exc
     except (MalformedPush, UndecryptablePush) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
     if event.get("Event", "").lower() == "kf_msg_or_event":
-        request_json = json.dumps({"token": event.get("Token", ""),
-                                   "open_kfid": event.get("OpenKfId") or config.open_kfid})
+        request_json = json.dumps(
+            {
+                "token": event.get("Token", ""),
+                "open_kfid": event.get("OpenKfId") or config.open_kfid,
+            }
+        )
         async with redis.pipeline(transaction=True) as tx:
             tx.rpush(keys.wecom_kf_sync_requests(), request_json)
             tx.ltrim(keys.wecom_kf_sync_requests(), -_MAX_PENDING, -1)

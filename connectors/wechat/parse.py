@@ -74,8 +74,10 @@ def _message(msg: BaseMessage) -> tuple[str, str] | None:
     if kind in ("video", "shortvideo"):
         return "[video]", "media:video"
     if kind == "location":
-        return f"[location] {msg.label or ''} ({msg.location_x}, {msg.location_y})", \
-            "media:location"
+        return (
+            f"[location] {msg.label or ''} ({msg.location_x}, {msg.location_y})",
+            "media:location",
+        )
     if kind == "link":
         return f"[link] {msg.title or ''} {msg.url or ''}".strip(), "media:link"
     return None
@@ -90,8 +92,11 @@ def _event(msg: BaseMessage, user: str) -> Push:
         return Push(message=message, opens="event", user_id=user)
     if event == "click":
         key = str(msg._data.get("EventKey", ""))
-        return Push(message=_inbound(msg, key, event_id(msg), f"event:click:{key}"),
-                    opens="event", user_id=user)
+        return Push(
+            message=_inbound(msg, key, event_id(msg), f"event:click:{key}"),
+            opens="event",
+            user_id=user,
+        )
     if event == "scan":
         return Push(message=None, opens="event", user_id=user)
     logger.info("Acknowledging WeChat event %r without queueing it", event)

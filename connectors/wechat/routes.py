@@ -37,7 +37,9 @@ router = APIRouter(prefix="/wechat", tags=["wechat"])
 @router.get("/callback", response_class=PlainTextResponse)
 async def verify_server(
     settings: SettingsDep,
-    signature: str = Query(""), timestamp: str = Query(""), nonce: str = Query(""),
+    signature: str = Query(""),
+    timestamp: str = Query(""),
+    nonce: str = Query(""),
     echostr: str = Query(""),
 ) -> str:
     """WeChat's server URL check: echo ``echostr`` when the signature is right."""
@@ -50,9 +52,15 @@ async def verify_server(
 
 @router.post("/callback", response_class=PlainTextResponse)
 async def receive(
-    request: Request, settings: SettingsDep, inbox: InboxDep, redis: RedisDep,
-    signature: str = Query(""), timestamp: str = Query(""), nonce: str = Query(""),
-    msg_signature: str = Query(""), encrypt_type: str = Query("raw"),
+    request: Request,
+    settings: SettingsDep,
+    inbox: InboxDep,
+    redis: RedisDep,
+    signature: str = Query(""),
+    timestamp: str = Query(""),
+    nonce: str = Query(""),
+    msg_signature: str = Query(""),
+    encrypt_type: str = Query("raw"),
 ) -> str:
     """A message or event pushed by WeChat: checked, queued, acknowledged with ``success``."""
     config = settings.wechat
@@ -63,8 +71,9 @@ async def receive(
         raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     body = await request.body()  # at most http.body_limits["/wechat"]: refused past that
     try:
-        plain = _authentic_xml(config, body, signature, timestamp, nonce, msg_signature,
-                               encrypt_type.lower() == "aes")
+        plain = _authentic_xml(
+            config, body, signature, timestamp, nonce, msg_signature, encrypt_type.lower() == "aes"
+        )
         push = normalize(plain)
     except ForgedPush as exc:
         logger.warning("Refused a WeChat push with a bad signature")
@@ -72,8 +81,9 @@ async def receive(
     except (MalformedPush, UndecryptablePush) as exc:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
     except (KeyError, ValueError, TypeError) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST,
-                            f"not a WeChat push ({type(exc).__name__})") from exc
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, f"not a WeChat push ({type(exc).__name__})"
+        ) from exc
     window = ServiceWindow(redis, PLATFORM)
     if push.message is not None:
         # The budget first: a worker may answer the moment the message is queued. Once per
@@ -91,8 +101,13 @@ async def receive(
 
 
 def _authentic_xml(
-    config: WechatSettings, body: bytes, signature: str, timestamp: str, nonce: str,
-    msg_signature: str, encrypted: bool,
+    config: WechatSettings,
+    body: bytes,
+    signature: str,
+    timestamp: str,
+    nonce: str,
+    msg_signature: str,
+    encrypted: bool,
 ) -> str:
     """The push's plaintext XML, once its signature (and, if encrypted, AES) checks out."""
     if signature or not encrypted:
@@ -116,7 +131,10 @@ def _authentic_xml(
 
 
 def _require_fields(fields: dict[str, str]) -> None:
-    missing = [name for name in ("ToUserName", "FromUserName", "CreateTime", "MsgType")
-               if not fields.get(name)]
+    missing = [
+        name
+        for name in ("ToUserName", "FromUserName", "CreateTime", "MsgType")
+        if not fields.get(name)
+    ]
     if missing:
         raise MalformedPush(f"missing {', '.join(missing)}")

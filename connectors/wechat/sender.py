@@ -36,8 +36,14 @@ UnreachableHook = Callable[[OutboundReply, CustomerUnreachable], Awaitable[None]
 class WechatSender:
     platform = PLATFORM
 
-    def __init__(self, redis: Redis, client: OfficialAccountClient, guard: SendGuard,
-                 window: ServiceWindow, on_unreachable: UnreachableHook | None = None) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        client: OfficialAccountClient,
+        guard: SendGuard,
+        window: ServiceWindow,
+        on_unreachable: UnreachableHook | None = None,
+    ) -> None:
         self.redis = redis
         self.client = client
         self.guard = guard
@@ -49,8 +55,7 @@ class WechatSender:
             await self._send_comment_reply(reply)
             return
         try:
-            await self.guard.send_once(reply, lambda: self._send_private(reply),
-                                       in_doubt=IN_DOUBT)
+            await self.guard.send_once(reply, lambda: self._send_private(reply), in_doubt=IN_DOUBT)
         except CustomerUnreachable as exc:
             logger.warning("Reply %s cannot reach its WeChat user: %s", reply.reply_id, exc)
             if self.on_unreachable is not None:
@@ -77,7 +82,8 @@ class WechatSender:
     async def _send_comment_reply(self, reply: OutboundReply) -> None:
         ref = await comment_to_answer(self.redis, reply)
         await self.guard.send_once(
-            reply, lambda: call_api(add_reply, self.client, ref, reply.text),
+            reply,
+            lambda: call_api(add_reply, self.client, ref, reply.text),
             in_doubt=IN_DOUBT,
         )
         logger.info("Answered comment %s publicly (reply %s)", ref.message_id, reply.reply_id)
@@ -87,10 +93,17 @@ class WechatSender:
     async def _send_details(self, reply: OutboundReply) -> None:
         """A hand-over's details in private, where the 48-hour window allows (a commenter who
         never wrote to the account cannot be messaged: the public note must do)."""
-        details = replace(reply, reply_id=f"{reply.reply_id}:private", chat_id=reply.user_id,
-                          channel="private", text=reply.private_details, private_details="")
+        details = replace(
+            reply,
+            reply_id=f"{reply.reply_id}:private",
+            chat_id=reply.user_id,
+            channel="private",
+            text=reply.private_details,
+            private_details="",
+        )
         try:
-            await self.guard.send_once(details, lambda: self._send_private(details),
-                                       in_doubt=IN_DOUBT)
+            await self.guard.send_once(
+                details, lambda: self._send_private(details), in_doubt=IN_DOUBT
+            )
         except CustomerUnreachable as exc:
             logger.info("Hand-over details for %s stay public only: %s", reply.reply_id, exc)

@@ -61,23 +61,27 @@ def require_fresh(timestamp: str, window_seconds: int, now: float | None = None)
         raise StalePush("timestamp is missing or not a number of seconds")
     age = (time.time() if now is None else now) - int(timestamp)
     if age > window_seconds:
-        raise StalePush(f"timestamp is {age:.0f} s old; pushes older than {window_seconds} s "
-                        "are refused")
+        raise StalePush(
+            f"timestamp is {age:.0f} s old; pushes older than {window_seconds} s are refused"
+        )
     if -age > window_seconds:
-        raise StalePush(f"timestamp is {-age:.0f} s ahead of our clock; the limit is "
-                        f"{window_seconds} s")
+        raise StalePush(
+            f"timestamp is {-age:.0f} s ahead of our clock; the limit is {window_seconds} s"
+        )
 
 
 class _Crypto(Protocol):
-    def decrypt_message(self, msg: dict[str, str], signature: str, timestamp: str,
-                        nonce: str) -> str: ...
+    def decrypt_message(
+        self, msg: dict[str, str], signature: str, timestamp: str, nonce: str
+    ) -> str: ...
 
 
 class PushDecrypter:
     """Decrypts safe-mode pushes with the current EncodingAESKey, then the previous one."""
 
-    def __init__(self, token: str, aes_keys: Sequence[str], receiver_id: str, *,
-                 work: bool = False) -> None:
+    def __init__(
+        self, token: str, aes_keys: Sequence[str], receiver_id: str, *, work: bool = False
+    ) -> None:
         crypto_class = WorkCrypto if work else WeChatCrypto
         self.token = token
         self._cryptos: list[_Crypto] = [
@@ -90,9 +94,9 @@ class PushDecrypter:
         require_signature(msg_signature, self.token, timestamp, nonce, encrypted)
         for crypto in self._cryptos:
             try:
-                return str(crypto.decrypt_message(
-                    {"Encrypt": encrypted}, msg_signature, timestamp, nonce
-                ))
+                return str(
+                    crypto.decrypt_message({"Encrypt": encrypted}, msg_signature, timestamp, nonce)
+                )
             except _DECRYPT_ERRORS:
                 continue
         raise UndecryptablePush("no configured EncodingAESKey decrypts this push")
@@ -112,7 +116,10 @@ def decrypter_for(config: _Configured, receiver_id: str, *, work: bool = False) 
     """A decrypter from a settings section: its token, current and previous AES keys."""
     return PushDecrypter(
         config.token.get_secret_value(),
-        [config.encoding_aes_key.get_secret_value(),
-         config.previous_encoding_aes_key.get_secret_value()],
-        receiver_id, work=work,
+        [
+            config.encoding_aes_key.get_secret_value(),
+            config.previous_encoding_aes_key.get_secret_value(),
+        ],
+        receiver_id,
+        work=work,
     )

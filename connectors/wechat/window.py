@@ -69,8 +69,10 @@ class CustomerUnreachable(PermanentSendError):
     """The platform will not deliver to this user until they write again."""
 
     def __init__(self, user_id: str, reason: Reason, code: int | None = None) -> None:
-        super().__init__(f"customer unreachable until they write again: {reason}"
-                         + (f" (errcode {code})" if code else ""))
+        super().__init__(
+            f"customer unreachable until they write again: {reason}"
+            + (f" (errcode {code})" if code else "")
+        )
         self.user_id = user_id
         self.reason = reason
         self.code = code
@@ -89,8 +91,10 @@ class ServiceWindow:
         now = time.time() if at is None else at
         key = keys.wechat_window(self.platform, user_id)
         async with self.redis.pipeline(transaction=True) as tx:
-            tx.hset(key, mapping={f"{trigger}:until": now + grant.seconds,
-                                  f"{trigger}:left": grant.count})
+            tx.hset(
+                key,
+                mapping={f"{trigger}:until": now + grant.seconds, f"{trigger}:left": grant.count},
+            )
             tx.expire(key, _KEEP_SECONDS)
             tx.delete(keys.wechat_unreachable(self.platform, user_id))
             await tx.execute()
@@ -99,11 +103,18 @@ class ServiceWindow:
         """Like ``opened``, once per message however often it is delivered; True if granted."""
         grant = GRANTS[trigger]
         granted = await self._grant_once(
-            keys=[keys.wechat_window(self.platform, user_id),
-                  keys.wechat_window_granted(message_key),
-                  keys.wechat_unreachable(self.platform, user_id)],
-            args=[trigger, time.time() + grant.seconds, grant.count, _KEEP_SECONDS * 7,
-                  _KEEP_SECONDS],
+            keys=[
+                keys.wechat_window(self.platform, user_id),
+                keys.wechat_window_granted(message_key),
+                keys.wechat_unreachable(self.platform, user_id),
+            ],
+            args=[
+                trigger,
+                time.time() + grant.seconds,
+                grant.count,
+                _KEEP_SECONDS * 7,
+                _KEEP_SECONDS,
+            ],
         )
         return bool(granted)
 

@@ -38,18 +38,26 @@ def kf_client(settings: Settings) -> KfClient:
 
 
 def _guard(redis: Redis, settings: Settings) -> SendGuard:
-    transcripts = Transcripts(redis, settings.inbox.transcript_max,
-                              reply_ttl_seconds=settings.inbox.dedupe_ttl_seconds)
+    transcripts = Transcripts(
+        redis, settings.inbox.transcript_max, reply_ttl_seconds=settings.inbox.dedupe_ttl_seconds
+    )
     return SendGuard(redis, transcripts, claim_ttl_seconds=settings.inbox.dedupe_ttl_seconds)
 
 
-def wechat_senders(redis: Redis, settings: Settings,
-                   on_unreachable: UnreachableHook | None = None) -> list[ReplySender]:
+def wechat_senders(
+    redis: Redis, settings: Settings, on_unreachable: UnreachableHook | None = None
+) -> list[ReplySender]:
     senders: list[ReplySender] = []
     if settings.wechat.enabled:
-        senders.append(WechatSender(redis, official_account_client(settings),
-                                    _guard(redis, settings), ServiceWindow(redis, PLATFORM),
-                                    on_unreachable=on_unreachable))
+        senders.append(
+            WechatSender(
+                redis,
+                official_account_client(settings),
+                _guard(redis, settings),
+                ServiceWindow(redis, PLATFORM),
+                on_unreachable=on_unreachable,
+            )
+        )
     if settings.wecom_kf.enabled:
         senders.append(KfSender(redis, kf_client(settings), _guard(redis, settings)))
     return senders
@@ -75,6 +83,7 @@ def wechat_loops(redis: Redis, settings: Settings) -> list[tuple[str, LoopRun]]:
         poller = CommentPoller(redis, inbox, official_account_client(settings), settings.wechat)
         loops.append(("wechat-comments", poller.run))
     if settings.wecom_kf.enabled:
-        loops.append(("wecom-kf-sync", KfSync(redis, inbox, kf_client(settings),
-                                              settings.wecom_kf).run))
+        loops.append(
+            ("wecom-kf-sync", KfSync(redis, inbox, kf_client(settings), settings.wecom_kf).run)
+        )
     return loops

@@ -15,38 +15,59 @@ from bench import datasets
 def data(tmp_path: Path) -> Path:
     root = tmp_path / "data"
     _clinc(root)
-    _csv(root / "banking77" / "train.csv", ["text", "category"],
-         [[f"card {i}", "card_arrival"] for i in range(12)]
-         + [[f"pin {i}", "change_pin"] for i in range(12)])
-    _csv(root / "banking77" / "test.csv", ["text", "category"],
-         [["where is my card", "card_arrival"], ["new pin", "change_pin"]])
-    _csv(root / "bitext" / "bitext_customer_support_20k.csv",
-         ["flags", "utterance", "category", "intent"],
-         [["B", f"refund {i}", "REFUND", "get_refund"] for i in range(30)]
-         + [["B", f"track {i}", "ORDER", "track_order"] for i in range(30)])
-    smp = [{"text": f"打开uc{i}", "domain": "app", "intent": "LAUNCH", "slots": {}}
-           for i in range(10)] + [{"text": "播放音乐", "domain": "music", "intent": "PLAY",
-                                   "slots": {}}]
+    _csv(
+        root / "banking77" / "train.csv",
+        ["text", "category"],
+        [[f"card {i}", "card_arrival"] for i in range(12)]
+        + [[f"pin {i}", "change_pin"] for i in range(12)],
+    )
+    _csv(
+        root / "banking77" / "test.csv",
+        ["text", "category"],
+        [["where is my card", "card_arrival"], ["new pin", "change_pin"]],
+    )
+    _csv(
+        root / "bitext" / "bitext_customer_support_20k.csv",
+        ["flags", "utterance", "category", "intent"],
+        [["B", f"refund {i}", "REFUND", "get_refund"] for i in range(30)]
+        + [["B", f"track {i}", "ORDER", "track_order"] for i in range(30)],
+    )
+    smp = [
+        {"text": f"打开uc{i}", "domain": "app", "intent": "LAUNCH", "slots": {}} for i in range(10)
+    ] + [{"text": "播放音乐", "domain": "music", "intent": "PLAY", "slots": {}}]
     (root / "smp2019").mkdir()
     (root / "smp2019" / "train.json").write_text(json.dumps(smp, ensure_ascii=False), "utf-8")
-    _csv(root / "zh_reviews" / "online_shopping_10_cats.csv", ["cat", "label", "review"],
-         [["书籍", "1", f"很好看的书{i}" + "好" * 100] for i in range(6)]
-         + [["书籍", "0", f"太差了{i}"] for i in range(6)] + [["书籍", "0", ""]])
+    _csv(
+        root / "zh_reviews" / "online_shopping_10_cats.csv",
+        ["cat", "label", "review"],
+        [["书籍", "1", f"很好看的书{i}" + "好" * 100] for i in range(6)]
+        + [["书籍", "0", f"太差了{i}"] for i in range(6)]
+        + [["书籍", "0", ""]],
+    )
     return root
 
 
 def _clinc(root: Path) -> None:
     def rows(prefix: str, n: int) -> list[list[str]]:
-        return [[f"{prefix} {intent} {i}", intent] for intent in ("balance", "transfer")
-                for i in range(n)]
+        return [
+            [f"{prefix} {intent} {i}", intent]
+            for intent in ("balance", "transfer")
+            for i in range(n)
+        ]
 
     (root / "clinc150").mkdir(parents=True)
-    full = {"train": rows("train", 15), "val": rows("val", 2), "test": rows("test", 3),
-            "oos_train": [["oos a", "oos"]], "oos_val": [["oos b", "oos"]],
-            "oos_test": [["oos c", "oos"], ["oos d", "oos"]]}
+    full = {
+        "train": rows("train", 15),
+        "val": rows("val", 2),
+        "test": rows("test", 3),
+        "oos_train": [["oos a", "oos"]],
+        "oos_val": [["oos b", "oos"]],
+        "oos_test": [["oos c", "oos"], ["oos d", "oos"]],
+    }
     (root / "clinc150" / "data_full.json").write_text(json.dumps(full), "utf-8")
     (root / "clinc150" / "data_small.json").write_text(
-        json.dumps({**full, "train": rows("train", 5)}), "utf-8")
+        json.dumps({**full, "train": rows("train", 5)}), "utf-8"
+    )
 
 
 def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
@@ -107,8 +128,10 @@ def test_our_intent_folder_is_split_per_intent(tmp_path: Path) -> None:
     (folder / "nlu.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: a\n  examples: |\n'
         + "".join(f"    - a{i}\n" for i in range(8))
-        + "- intent: b\n  examples: |\n" + "".join(f"    - b{i}\n" for i in range(4)),
-        encoding="utf-8")
+        + "- intent: b\n  examples: |\n"
+        + "".join(f"    - b{i}\n" for i in range(4)),
+        encoding="utf-8",
+    )
     split = datasets.load_intent_folder(folder)
     assert sorted(label for _, label in split.test) == ["a", "a", "b"]
     assert len(split.train) == 9

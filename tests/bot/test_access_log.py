@@ -21,13 +21,19 @@ CONVERSATION = "conv-7f3a9c2e1b8d4a60"
 OPENID = "oAbCdEfGhIjKlMnOpQrStUvWxYz12"
 
 
-@pytest.mark.parametrize(("path", "logged"), [
-    ("/webchat/conversations/conv-1/messages", "/webchat/conversations/***/messages"),
-    ("/webchat/conversations/conv-1/messages?after=3", "/webchat/conversations/***/messages?***"),
-    ("/wechat/callback?signature=ab&timestamp=1&nonce=2&openid=oX", "/wechat/callback?***"),
-    ("/api/events?ticket=secret", "/api/events?***"),
-    ("/api/tickets/t-1", "/api/tickets/t-1"),
-])
+@pytest.mark.parametrize(
+    ("path", "logged"),
+    [
+        ("/webchat/conversations/conv-1/messages", "/webchat/conversations/***/messages"),
+        (
+            "/webchat/conversations/conv-1/messages?after=3",
+            "/webchat/conversations/***/messages?***",
+        ),
+        ("/wechat/callback?signature=ab&timestamp=1&nonce=2&openid=oX", "/wechat/callback?***"),
+        ("/api/events?ticket=secret", "/api/events?***"),
+        ("/api/tickets/t-1", "/api/tickets/t-1"),
+    ],
+)
 def test_paths_lose_their_secrets(path: str, logged: str) -> None:
     assert redact_path(path) == logged
 
@@ -50,14 +56,18 @@ def captured_access_log() -> Iterator[io.StringIO]:
 
 
 async def test_a_session_a_stream_and_a_web_chat_poll_leave_no_secret_in_the_logs(
-    settings: Settings, brain: Brain, redis_client: Redis, caplog: pytest.LogCaptureFixture,
+    settings: Settings,
+    brain: Brain,
+    redis_client: Redis,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     await UserStore(redis_client).add("alice", "agent", "alice-password")
     with live_server(settings, brain) as base, captured_access_log() as access_log:
         async with httpx.AsyncClient(base_url=base, timeout=10) as api:
-            signed_in = await api.post("/api/auth/token",
-                                       data={"username": "alice", "password": "alice-password"})
+            signed_in = await api.post(
+                "/api/auth/token", data={"username": "alice", "password": "alice-password"}
+            )
             token = signed_in.json()["access_token"]
             header = {"Authorization": f"Bearer {token}"}
             ticket = (await api.post("/api/events/ticket", headers=header)).json()["ticket"]
@@ -65,8 +75,10 @@ async def test_a_session_a_stream_and_a_web_chat_poll_leave_no_secret_in_the_log
                 async for line in stream.aiter_lines():
                     if line == ": connected":
                         break
-            await api.post("/webchat/messages",
-                           json={"conversation_id": CONVERSATION, "text": "退货政策是什么?"})
+            await api.post(
+                "/webchat/messages",
+                json={"conversation_id": CONVERSATION, "text": "退货政策是什么?"},
+            )
             poll = await api.get(f"/webchat/conversations/{CONVERSATION}/messages")
             assert poll.status_code == 200
             await api.get(f"/wechat/callback?signature=0&timestamp=1&nonce=2&openid={OPENID}")
@@ -74,8 +86,11 @@ async def test_a_session_a_stream_and_a_web_chat_poll_leave_no_secret_in_the_log
 
     access = access_log.getvalue()
     # The server's own log lines (the test's HTTP client logs its URLs: not the server's).
-    server_log = "\n".join(record.getMessage() for record in caplog.records
-                           if not record.name.startswith(("httpx", "httpcore")))
+    server_log = "\n".join(
+        record.getMessage()
+        for record in caplog.records
+        if not record.name.startswith(("httpx", "httpcore"))
+    )
     assert '"GET /webchat/conversations/***/messages HTTP/1.1" 200' in access
     assert '"GET /api/events?*** HTTP/1.1" 200' in access
     for secret in (token, ticket, CONVERSATION, OPENID, "alice-password"):

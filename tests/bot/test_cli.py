@@ -35,7 +35,8 @@ def test_classify_a_file_gives_one_line_per_message(
     assert main(["classify", "--json", "--file", str(batch)]) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(r["intent"], r["decision"]) for r in lines] == [
-        ("return_policy", "auto_answer"), (None, "clarify"),
+        ("return_policy", "auto_answer"),
+        (None, "clarify"),
     ]
 
 

@@ -49,14 +49,24 @@ def _signed_in(redis_url: str, token: str) -> bool:
 
 
 def test_passwd_role_and_sign_out_end_sessions(
-    monkeypatch: pytest.MonkeyPatch, redis_url: str, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    redis_url: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert _run(monkeypatch, ["users", "add", "alice", "--role", "agent", "--password-stdin"],
-                "first-password\n") == 0
+    assert (
+        _run(
+            monkeypatch,
+            ["users", "add", "alice", "--role", "agent", "--password-stdin"],
+            "first-password\n",
+        )
+        == 0
+    )
 
     token = _sign_in(redis_url, "alice")
-    assert _run(monkeypatch, ["users", "passwd", "alice", "--password-stdin"],
-                "second-password\n") == 0
+    assert (
+        _run(monkeypatch, ["users", "passwd", "alice", "--password-stdin"], "second-password\n")
+        == 0
+    )
     assert not _signed_in(redis_url, token)
     with redis.Redis.from_url(redis_url) as client:
         stored = json.loads(client.hget(keys.USERS, "alice"))
@@ -73,11 +83,18 @@ def test_passwd_role_and_sign_out_end_sessions(
 
 
 def test_unknown_users_and_short_passwords_are_refused(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert _run(monkeypatch, ["users", "passwd", "ghost", "--password-stdin"], "long-enough\n") == 2
     assert _run(monkeypatch, ["users", "sign-out", "ghost"]) == 2
-    assert _run(monkeypatch, ["users", "add", "bob", "--role", "agent", "--password-stdin"],
-                "long-enough\n") == 0
+    assert (
+        _run(
+            monkeypatch,
+            ["users", "add", "bob", "--role", "agent", "--password-stdin"],
+            "long-enough\n",
+        )
+        == 0
+    )
     assert _run(monkeypatch, ["users", "passwd", "bob", "--password-stdin"], "short\n") == 2
     assert "at least 8" in capsys.readouterr().err

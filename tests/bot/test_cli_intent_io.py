@@ -30,8 +30,9 @@ def _live(redis_url: str) -> int | None:
     return asyncio.run(read())
 
 
-def test_export_writes_rasa_yaml_that_loads_back(tmp_path: Path, redis_url: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_writes_rasa_yaml_that_loads_back(
+    tmp_path: Path, redis_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
@@ -40,8 +41,9 @@ def test_export_writes_rasa_yaml_that_loads_back(tmp_path: Path, redis_url: str,
     assert load_intent_set(tmp_path / "out") == load_intent_set(ROOT / "intents")
 
 
-def test_import_csv_then_publish(tmp_path: Path, redis_url: str, brain: object,
-                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_csv_then_publish(
+    tmp_path: Path, redis_url: str, brain: object, capsys: pytest.CaptureFixture[str]
+) -> None:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
@@ -69,8 +71,9 @@ def _draft_answers(redis_url: str) -> dict[str, dict[str, str]]:
     return asyncio.run(read())
 
 
-def test_import_a_rasa_project_with_its_domain_answers(redis_url: str,
-                                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_a_rasa_project_with_its_domain_answers(
+    redis_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
@@ -81,21 +84,33 @@ def test_import_a_rasa_project_with_its_domain_answers(redis_url: str,
     assert "  warning: utter_iamabot: no intent named 'iamabot'; not imported" in out
     assert "  warning: utter_order_status: kept the text, dropped buttons" in out
     answers = _draft_answers(redis_url)
-    assert answers["greet"] == {"zh": "您好！请问有什么可以帮您？",
-                                "en": "Hi! How can I help you today?"}
+    assert answers["greet"] == {
+        "zh": "您好！请问有什么可以帮您？",
+        "en": "Hi! How can I help you today?",
+    }
     assert answers["opening_hours"] == {}
     # Loose files work too: the NLU files and the domain, named one by one.
-    assert main(["intents", "import", str(project / "data" / "nlu" / "shop.yml"),
-                 str(project / "domain.yml"), "--replace"]) == 0
+    assert (
+        main(
+            [
+                "intents",
+                "import",
+                str(project / "data" / "nlu" / "shop.yml"),
+                str(project / "domain.yml"),
+                "--replace",
+            ]
+        )
+        == 0
+    )
     assert "3 intents" in capsys.readouterr().out
-    assert sorted(_draft_answers(redis_url)) == ["opening_hours", "order_status",
-                                                 "return_policy"]
+    assert sorted(_draft_answers(redis_url)) == ["opening_hours", "order_status", "return_policy"]
     assert main(["intents", "import", str(project / "domain.yml")]) == 2
     assert "No intents with examples" in capsys.readouterr().out
 
 
-def test_export_writes_a_domain_that_imports_back(tmp_path: Path, redis_url: str,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_writes_a_domain_that_imports_back(
+    tmp_path: Path, redis_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()

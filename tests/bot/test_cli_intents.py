@@ -23,11 +23,16 @@ def test_evaluate_writes_the_report_files_and_prints_a_summary(
 ) -> None:
     folder = write_intents(tmp_path / "intents", EXAMPLES)
     out = tmp_path / "results"
-    code = main(["intents", "evaluate", "--intents", str(folder), "--folds", "3",
-                 "--out", str(out)])
+    code = main(
+        ["intents", "evaluate", "--intents", str(folder), "--folds", "3", "--out", str(out)]
+    )
     assert code == 0
-    names = {"intent_report.json", "intent_errors.json", "intent_confusion_matrix.png",
-             "intent_histogram.png"}
+    names = {
+        "intent_report.json",
+        "intent_errors.json",
+        "intent_confusion_matrix.png",
+        "intent_histogram.png",
+    }
     assert names <= {p.name for p in out.iterdir()}
     report = json.loads((out / "intent_report.json").read_text(encoding="utf-8"))
     assert report["refund_status"]["support"] == 8
@@ -56,9 +61,7 @@ def test_missing_intent_data_is_a_usage_error(
     assert "No intent data" in capsys.readouterr().err
 
 
-def test_validate_counts_a_rasa_projects_domain_answers(
-    capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_validate_counts_a_rasa_projects_domain_answers(capsys: pytest.CaptureFixture[str]) -> None:
     project = ROOT / "tests" / "bot" / "fixtures" / "rasa_project"
     assert main(["intents", "validate", "--intents", str(project)]) == 1
     printed = capsys.readouterr().out

@@ -32,14 +32,21 @@ class RunningSwitchboard:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
-        env = {**os.environ, "SWITCHBOARD_DATA_DIR": str(CACHE_DIR),
-               "SWITCHBOARD_REDIS__URL": redis_url, "HF_HUB_OFFLINE": "1",
-               "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "SWITCHBOARD_DATA_DIR": str(CACHE_DIR),
+            "SWITCHBOARD_REDIS__URL": redis_url,
+            "HF_HUB_OFFLINE": "1",
+            "PYTHONPATH": str(ROOT),
+        }
         env.pop("SWITCHBOARD_CONFIG", None)
         with log.open("wb") as out:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.cli", "run", "--port", str(self.port)],
-                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                cwd=ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
                 # A shell that starts us in the background may have set SIGINT to "ignore".
                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
             )
@@ -98,8 +105,9 @@ def test_ctrl_c_stops_a_server_with_an_open_console_stream(
 
     def console_tab() -> None:
         try:
-            with httpx.stream("GET", f"{switchboard.base}/api/events", headers=header,
-                              timeout=None) as stream:
+            with httpx.stream(
+                "GET", f"{switchboard.base}/api/events", headers=header, timeout=None
+            ) as stream:
                 for _ in stream.iter_text():
                     opened.set()
         except httpx.HTTPError:
@@ -124,5 +132,3 @@ def test_ctrl_c_during_start_up_stops_at_once_without_a_traceback(
     assert output.rstrip().endswith("switchboard: interrupted during start-up"), output
     assert "Traceback" not in output
     assert "Switchboard is up" not in output
-
-

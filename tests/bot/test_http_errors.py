@@ -48,16 +48,20 @@ def test_many_errors_are_cut_to_ten_with_a_count(base_url: str) -> None:
 
 
 def test_objects_are_never_echoed_and_strings_only_in_part(base_url: str) -> None:
-    response = httpx.post(f"{base_url}/orders", json={"items": {"secret": "s" * 10_000},
-                                                      "note": ["n" * 10_000]})
+    response = httpx.post(
+        f"{base_url}/orders", json={"items": {"secret": "s" * 10_000}, "note": ["n" * 10_000]}
+    )
     assert response.status_code == 422
     assert len(response.content) < 1024
     assert all("input" not in error for error in response.json()["detail"])
 
 
 def test_a_json_decode_error_names_the_place_not_the_body(base_url: str) -> None:
-    response = httpx.post(f"{base_url}/orders", content=b'{"note": "secret' + b"s" * 10_000,
-                          headers={"Content-Type": "application/json"})
+    response = httpx.post(
+        f"{base_url}/orders",
+        content=b'{"note": "secret' + b"s" * 10_000,
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["type"] == "json_invalid" and error["ctx"]["error"]

@@ -25,13 +25,17 @@ NOWHERE = "http://127.0.0.1:9"  # no platform API is called by these tests
 
 @pytest.fixture(scope="module")
 def base_url(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), redis={"url": redis_url},
-                        run_worker_in_api=False,
-                        understanding={"intents_dir": Path(__file__).parents[2] / "intents"},
-                        wechat=wechat_section(f"{NOWHERE}/cgi-bin/", comment_articles=[]),
-                        wecom_kf=kf_section(f"{NOWHERE}/cgi-bin/"))
-    settings = with_telegram(settings, mode="webhook", secret_token=SECRET,
-                             api_base_url=f"{NOWHERE}/bot")
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("data"),
+        redis={"url": redis_url},
+        run_worker_in_api=False,
+        understanding={"intents_dir": Path(__file__).parents[2] / "intents"},
+        wechat=wechat_section(f"{NOWHERE}/cgi-bin/", comment_articles=[]),
+        wecom_kf=kf_section(f"{NOWHERE}/cgi-bin/"),
+    )
+    settings = with_telegram(
+        settings, mode="webhook", secret_token=SECRET, api_base_url=f"{NOWHERE}/bot"
+    )
     with live_server(settings) as base:
         yield base
 
@@ -66,13 +70,20 @@ def _fresh() -> str:
 
 
 # Each route as its platform calls it, so that it gets as far as reading the body.
-@pytest.mark.parametrize(("path", "headers", "size", "limit"), [
-    (f"/wechat/callback?{_fresh()}", {}, 65 * 1024, "64 KiB"),
-    (f"/wecom-kf/callback?{_fresh()}", {}, 65 * 1024, "64 KiB"),
-    ("/webchat/messages", JSON, 257 * 1024, "256 KiB"),
-    ("/telegram/webhook", {**JSON, "X-Telegram-Bot-Api-Secret-Token": SECRET}, 1025 * 1024,
-     "1 MiB"),
-])
+@pytest.mark.parametrize(
+    ("path", "headers", "size", "limit"),
+    [
+        (f"/wechat/callback?{_fresh()}", {}, 65 * 1024, "64 KiB"),
+        (f"/wecom-kf/callback?{_fresh()}", {}, 65 * 1024, "64 KiB"),
+        ("/webchat/messages", JSON, 257 * 1024, "256 KiB"),
+        (
+            "/telegram/webhook",
+            {**JSON, "X-Telegram-Bot-Api-Secret-Token": SECRET},
+            1025 * 1024,
+            "1 MiB",
+        ),
+    ],
+)
 @pytest.mark.parametrize("chunked", [True, False])
 def test_each_route_has_its_limit_chunked_or_not(
     base_url: str, path: str, headers: dict[str, str], size: int, limit: str, chunked: bool
@@ -107,12 +118,18 @@ def test_a_body_just_under_the_limit_is_read_and_judged_on_its_content(base_url:
 
 
 def test_limits_come_from_the_settings(redis_url: str, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, redis={"url": redis_url}, run_worker_in_api=False,
-                        http=HttpSettings(max_body_bytes=2048, body_limits={"/webchat": 1024}))
+    settings = Settings(
+        data_dir=tmp_path,
+        redis={"url": redis_url},
+        run_worker_in_api=False,
+        http=HttpSettings(max_body_bytes=2048, body_limits={"/webchat": 1024}),
+    )
     with live_server(settings) as base:
         refused = post(base, "/webchat/messages", chunked_total=1500, headers=JSON)
         assert (refused.status, json.loads(refused.body)) == (
-            413, {"detail": "request body over 1 KiB"})
+            413,
+            {"detail": "request body over 1 KiB"},
+        )
         elsewhere = post(base, "/api/intents/evaluate", body=b"x" * 3000, headers=JSON)
         assert b"2 KiB" in elsewhere.body
 
@@ -121,8 +138,12 @@ def test_limits_come_from_the_settings(redis_url: str, tmp_path: Path) -> None:
 def test_deep_json_is_400_before_any_parser_sees_it(base_url: str, chunked: bool) -> None:
     deep = b"[" * 20_000 + b"]" * 20_000
     if chunked:  # the brackets dribble in, a few per chunk
-        response = post(base_url, "/webchat/messages", headers=JSON,
-                        chunks=(deep[i:i + 7] for i in range(0, len(deep), 7)))
+        response = post(
+            base_url,
+            "/webchat/messages",
+            headers=JSON,
+            chunks=(deep[i : i + 7] for i in range(0, len(deep), 7)),
+        )
     else:
         response = post(base_url, "/webchat/messages", body=deep, headers=JSON)
     assert response.status == 400
@@ -160,14 +181,16 @@ def test_a_huge_invalid_value_is_quoted_only_as_an_excerpt(base_url: str) -> Non
     assert error["input"].startswith("secret-secret-") and len(error["input"]) <= 41
 
 
-@pytest.mark.parametrize(("chunks", "deepest"), [
-    ([b'{"a": [[1], {"b": []}]}'], 4),
-    ([b'{"a": "[[[[[[", "b": "\\"[[[["}'], 1),  # brackets and escaped quotes inside strings
-    ([b'{"a": "x\\', b'"[[[", "b": [', b"[]]}"], 3),  # an escape split across chunks
-    ([b'{"a": "\\\\', b'", "b": [[]]}'], 3),  # an escaped backslash, then the string ends
-])
-def test_json_depth_is_tracked_across_chunks_and_strings(chunks: list[bytes],
-                                                         deepest: int) -> None:
+@pytest.mark.parametrize(
+    ("chunks", "deepest"),
+    [
+        ([b'{"a": [[1], {"b": []}]}'], 4),
+        ([b'{"a": "[[[[[[", "b": "\\"[[[["}'], 1),  # brackets and escaped quotes inside strings
+        ([b'{"a": "x\\', b'"[[[", "b": [', b"[]]}"], 3),  # an escape split across chunks
+        ([b'{"a": "\\\\', b'", "b": [[]]}'], 3),  # an escaped backslash, then the string ends
+    ],
+)
+def test_json_depth_is_tracked_across_chunks_and_strings(chunks: list[bytes], deepest: int) -> None:
     assert JsonDepth(deepest).feed(b"".join(chunks))
     assert not JsonDepth(deepest - 1).feed(b"".join(chunks))
     split, too_shallow = JsonDepth(deepest), JsonDepth(deepest - 1)

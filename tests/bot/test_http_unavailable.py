@@ -24,16 +24,21 @@ def server(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 def _settings(url: str, tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "data", redis={"url": url}, run_worker_in_api=False,
-                    inbox={"block_ms": 100, "reclaim_idle_ms": 500},
-                    understanding={"intents_dir": ROOT / "intents"})
+    return Settings(
+        data_dir=tmp_path / "data",
+        redis={"url": url},
+        run_worker_in_api=False,
+        inbox={"block_ms": 100, "reclaim_idle_ms": 500},
+        understanding={"intents_dir": ROOT / "intents"},
+    )
 
 
-def test_outage_answers_503_then_the_same_app_recovers(server: RedisServer,
-                                                       tmp_path: Path) -> None:
+def test_outage_answers_503_then_the_same_app_recovers(server: RedisServer, tmp_path: Path) -> None:
     message = {"conversation_id": "outage-1", "text": "hello"}
-    with live_server(_settings(server.url, tmp_path)) as base, httpx.Client(base_url=base,
-                                                                           timeout=30) as http:
+    with (
+        live_server(_settings(server.url, tmp_path)) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+    ):
         assert http.post("/webchat/messages", json=message).status_code == 202
 
         server.stop()

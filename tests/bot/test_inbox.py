@@ -18,8 +18,13 @@ def _inbox(redis: Redis, consumer: str = "w1") -> Inbox:
 
 
 def _reply(message_key: str, conversation: str) -> OutboundReply:
-    return OutboundReply(reply_id=f"{message_key}:0", platform="webchat",
-                         conversation_key=conversation, chat_id="c", text="ok")
+    return OutboundReply(
+        reply_id=f"{message_key}:0",
+        platform="webchat",
+        conversation_key=conversation,
+        chat_id="c",
+        text="ok",
+    )
 
 
 async def test_the_same_platform_message_is_queued_once(redis_client: Redis) -> None:
@@ -41,7 +46,9 @@ async def test_messages_are_numbered_per_conversation(redis_client: Redis) -> No
         await inbox.accept(inbound(conversation=conversation))
     entries = await inbox.read(50)
     assert [(e.message.chat_id, e.seq) for e in entries] == [
-        ("conv-aaaa", 1), ("conv-bbbb", 1), ("conv-aaaa", 2),
+        ("conv-aaaa", 1),
+        ("conv-bbbb", 1),
+        ("conv-aaaa", 2),
     ]
     first, _, second = entries
     assert await inbox.readiness(first) is Readiness.READY

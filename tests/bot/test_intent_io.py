@@ -33,23 +33,29 @@ def test_the_shipped_answers_come_back_from_the_rasa_files_alone(tmp_path: Path)
     assert answers == {name: intent.answers for name, intent in shipped.intents.items()}
     assert all(len(a) == 2 for a in answers.values())  # both languages of every intent
     rules = yaml.safe_load((tmp_path / "out" / "rules.yml").read_text(encoding="utf-8"))
-    assert {"rule": "answer greet", "steps": [{"intent": "greet"},
-                                              {"action": "utter_greet"}]} in rules["rules"]
+    assert {
+        "rule": "answer greet",
+        "steps": [{"intent": "greet"}, {"action": "utter_greet"}],
+    } in rules["rules"]
 
 
 def test_csv_import_and_merge() -> None:
-    incoming = from_csv("text,intent\n能打个小票吗,invoice\nwhere's my stuff,order_tracking\n"
-                        "能打个小票吗,invoice\n")
+    incoming = from_csv(
+        "text,intent\n能打个小票吗,invoice\nwhere's my stuff,order_tracking\n能打个小票吗,invoice\n"
+    )
     assert incoming.intents["invoice"].examples == ("能打个小票吗",)
     base = load_intent_set(ROOT / "intents")
     merged = merge(base, incoming)
     assert merged.intents["invoice"].examples[-1] == "能打个小票吗"
     assert merged.intents["invoice"].answers == base.intents["invoice"].answers
-    english_only = IntentSet({"invoice": Intent("invoice", ("receipt please",),
-                                                {"en": "Receipts are in My Orders."})})
+    english_only = IntentSet(
+        {"invoice": Intent("invoice", ("receipt please",), {"en": "Receipts are in My Orders."})}
+    )
     merged = merge(base, english_only)
-    assert merged.intents["invoice"].answers == {"zh": base.intents["invoice"].answers["zh"],
-                                                 "en": "Receipts are in My Orders."}
+    assert merged.intents["invoice"].answers == {
+        "zh": base.intents["invoice"].answers["zh"],
+        "en": "Receipts are in My Orders.",
+    }
     with pytest.raises(IntentDataError, match="row 2"):
         from_csv("text,intent\nonly text\n")
     with pytest.raises(IntentDataError, match="on its own"):

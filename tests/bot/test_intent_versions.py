@@ -62,8 +62,12 @@ async def test_a_process_reloads_a_published_version_without_restart(
 ) -> None:
     settings = Settings(data_dir=CACHE_DIR)
     local = Brain(classifier=brain.classifier)
-    reloader = BrainReloader(redis_client, local, lambda s: train_classifier(
-        brain.classifier.encoder, s, settings), check_every_seconds=0.2)
+    reloader = BrainReloader(
+        redis_client,
+        local,
+        lambda s: train_classifier(brain.classifier.encoder, s, settings),
+        check_every_seconds=0.2,
+    )
     versions = IntentVersions(redis_client)
     await versions.seed(FILES)
     stop = asyncio.Event()
@@ -74,8 +78,7 @@ async def test_a_process_reloads_a_published_version_without_restart(
                 break
             await asyncio.sleep(0.05)
         assert local.version == 1 and local.classifier is brain.classifier  # no retraining
-        smaller = replace(FILES, intents={k: v for k, v in FILES.intents.items()
-                                          if k != "invoice"})
+        smaller = replace(FILES, intents={k: v for k, v in FILES.intents.items() if k != "invoice"})
         await versions.publish(smaller, "admin")
         for _ in range(200):
             if local.version == 2:
@@ -94,11 +97,22 @@ def test_two_worker_processes_follow_a_publish(redis_url: str, tmp_path: Path) -
 
     client = sync_redis.Redis.from_url(redis_url, decode_responses=True)
     client.flushdb()
-    env = {**os.environ, "SWITCHBOARD_REDIS__URL": redis_url,
-           "SWITCHBOARD_DATA_DIR": str(CACHE_DIR), "HF_HUB_OFFLINE": "1"}
-    workers = [subprocess.Popen([sys.executable, "-m", "bot.cli", "--log-level", "INFO",
-                                 "worker"], cwd=ROOT, env=env, stderr=subprocess.PIPE,
-                                text=True) for _ in range(2)]
+    env = {
+        **os.environ,
+        "SWITCHBOARD_REDIS__URL": redis_url,
+        "SWITCHBOARD_DATA_DIR": str(CACHE_DIR),
+        "HF_HUB_OFFLINE": "1",
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "--log-level", "INFO", "worker"],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     try:
         deadline = time.monotonic() + 120
         while client.get(keys.INTENTS_LIVE) is None and time.monotonic() < deadline:
@@ -107,7 +121,8 @@ def test_two_worker_processes_follow_a_publish(redis_url: str, tmp_path: Path) -
         logs = ["", ""]
         for index, worker in enumerate(workers):
             while "answering with intent-set version 2" not in logs[index] and (
-                    time.monotonic() < deadline):
+                time.monotonic() < deadline
+            ):
                 logs[index] += worker.stderr.readline()
         assert all("Now answering with intent-set version 2" in log for log in logs), logs
     finally:

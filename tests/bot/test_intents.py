@@ -9,9 +9,19 @@ from bot.understanding.language import detect_language
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUIRED = {
-    "greet", "thanks", "return_policy", "refund_status", "shipping_time", "order_tracking",
-    "change_address", "cancel_order", "payment_methods", "invoice", "product_availability",
-    "contact_human", "complaint",
+    "greet",
+    "thanks",
+    "return_policy",
+    "refund_status",
+    "shipping_time",
+    "order_tracking",
+    "change_address",
+    "cancel_order",
+    "payment_methods",
+    "invoice",
+    "product_availability",
+    "contact_human",
+    "complaint",
 }
 
 
@@ -53,22 +63,29 @@ def test_rasa_markup_is_read_like_rasa_does(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert parse_rasa_nlu(path) == {
-        "change_address": ["ship it to Berlin please", "send to Shanghai",
-                           "ship it to Berlin please"],
+        "change_address": [
+            "ship it to Berlin please",
+            "send to Shanghai",
+            "ship it to Berlin please",
+        ],
         "greet": ["hi"],
     }
     intent_set = load_intent_set(path)
     assert intent_set.intents["change_address"].examples == (
-        "ship it to Berlin please", "send to Shanghai",
+        "ship it to Berlin please",
+        "send to Shanghai",
     )
     assert intent_set.intents["greet"].answers == {}  # no answers.yml beside it
 
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("nlu: [\n", "not valid YAML"), ("- just a list\n", "expected a mapping"),
-     ("nlu:\n- intent: a\n  examples: 3\n", "no 'examples: |' block"),
-     ("nlu: []\n", "No intents")],
+    [
+        ("nlu: [\n", "not valid YAML"),
+        ("- just a list\n", "expected a mapping"),
+        ("nlu:\n- intent: a\n  examples: 3\n", "no 'examples: |' block"),
+        ("nlu: []\n", "No intents"),
+    ],
 )
 def test_malformed_files_are_clear_errors(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "nlu.yml"

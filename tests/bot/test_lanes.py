@@ -25,8 +25,9 @@ async def test_routing_keeps_the_stream_order_per_conversation(redis_client: Red
     assert await redis_client.xlen(keys.OUTBOX_STREAM) == 0
     queued = await redis_client.lrange(keys.outbox_lane("webchat:a:a"), 0, -1)
     assert [text for text in queued if '"text": "' in text] == queued
-    assert ['"text": "1"' in queued[0], '"text": "2"' in queued[1],
-            '"text": "3"' in queued[2]] == [True] * 3
+    assert ['"text": "1"' in queued[0], '"text": "2"' in queued[1], '"text": "3"' in queued[2]] == [
+        True
+    ] * 3
 
 
 async def test_a_lane_has_one_holder_and_a_dead_ones_lane_is_taken_over(

@@ -37,8 +37,9 @@ class _Platform:
 
 
 def _loop(redis: Redis, platform: _Platform, name: str, lease_ms: int = 300) -> DeliveryLoop:
-    return DeliveryLoop(redis, {"webchat": platform}, name, reclaim_idle_ms=lease_ms,
-                        max_attempts=3, block_ms=50)
+    return DeliveryLoop(
+        redis, {"webchat": platform}, name, reclaim_idle_ms=lease_ms, max_attempts=3, block_ms=50
+    )
 
 
 async def _queue(redis: Redis, conversation: str, texts: list[str]) -> None:
@@ -58,8 +59,9 @@ async def test_two_loops_deliver_every_conversation_in_order(redis_client: Redis
     platform = _Platform(slow=0.001)
     conversations = [f"webchat:c{i}:c{i}" for i in range(20)]
     stop = asyncio.Event()
-    loops = [asyncio.create_task(_loop(redis_client, platform, f"s{i}").run(stop))
-             for i in range(2)]
+    loops = [
+        asyncio.create_task(_loop(redis_client, platform, f"s{i}").run(stop)) for i in range(2)
+    ]
     for round_ in range(5):
         for conversation in conversations:
             await _queue(redis_client, conversation, [f"{conversation}#{round_}"])

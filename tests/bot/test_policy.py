@@ -17,15 +17,19 @@ INTENTS = load_intent_set(Path(__file__).resolve().parents[2] / "intents")
 def _understood(intent: str | None, language: str = "en") -> Understanding:
     top = intent or "greet"
     return Understanding(
-        intent=intent, confidence=0.9 if intent else 0.2, ranking=(IntentScore(top, 0.9),),
-        out_of_scope=intent is None, language=language,
+        intent=intent,
+        confidence=0.9 if intent else 0.2,
+        ranking=(IntentScore(top, 0.9),),
+        out_of_scope=intent is None,
+        language=language,
         reasons=() if intent else ("confidence 0.20 < 0.45",),
     )
 
 
 def test_a_known_faq_is_answered() -> None:
-    decision = decide(_understood("return_policy"), ConversationState(), INTENTS,
-                      max_misunderstood=2)
+    decision = decide(
+        _understood("return_policy"), ConversationState(), INTENTS, max_misunderstood=2
+    )
     assert decision == AutoAnswer("return_policy")
     assert "7 days" in render(decision, INTENTS, "en")
     assert "7天" in render(decision, INTENTS, "zh")
@@ -45,27 +49,31 @@ def test_out_of_scope_asks_to_rephrase_then_hands_over() -> None:
 @pytest.mark.parametrize("intent", ["contact_human", "complaint"])
 def test_always_human_intents_hand_over_with_their_own_words(intent: str) -> None:
     # By the intent's handoff mark, not its name; severity comes from the triage alone.
-    decision = decide(_understood(intent, "zh"), ConversationState(), INTENTS,
-                      max_misunderstood=2)
+    decision = decide(_understood(intent, "zh"), ConversationState(), INTENTS, max_misunderstood=2)
     assert decision == Handoff(reason=f"intent:{intent}", severity="normal")
     assert render(decision, INTENTS, "zh") == INTENTS.intents[intent].answers["zh"]
 
 
 def test_a_renamed_handoff_intent_works_the_same() -> None:
     renamed = INTENTS.intents["complaint"]
-    intents = type(INTENTS)({**INTENTS.intents, "beschwerde": replace(renamed, name="beschwerde")},
-                            INTENTS.system)
-    decision = decide(_understood("beschwerde"), ConversationState(), intents,
-                      max_misunderstood=2)
+    intents = type(INTENTS)(
+        {**INTENTS.intents, "beschwerde": replace(renamed, name="beschwerde")}, INTENTS.system
+    )
+    decision = decide(_understood("beschwerde"), ConversationState(), intents, max_misunderstood=2)
     assert decision == Handoff(reason="intent:beschwerde", severity="normal")
 
 
 def test_a_complaint_on_an_faq_topic_goes_to_a_person_with_the_faq_as_suggestion() -> None:
-    faq = replace(_understood("refund_status", "zh"), severity="negative", negativity=0.8,
-                  person_reason="complaint 0.91")
+    faq = replace(
+        _understood("refund_status", "zh"),
+        severity="negative",
+        negativity=0.8,
+        person_reason="complaint 0.91",
+    )
     decision = decide(faq, ConversationState(), INTENTS, max_misunderstood=2)
-    assert decision == Handoff(reason="complaint 0.91", severity="negative",
-                               suggested_intent="refund_status")
+    assert decision == Handoff(
+        reason="complaint 0.91", severity="negative", suggested_intent="refund_status"
+    )
 
 
 def test_no_suggestion_when_nothing_matched() -> None:
@@ -94,10 +102,11 @@ def test_how_the_customer_sounds_outweighs_what_they_asked() -> None:
     faq = _understood("shipping_time")
     crisis = replace(faq, severity="crisis", assessment_reasons=("crisis keyword 过敏",))
     assert decide(crisis, ConversationState(), INTENTS, max_misunderstood=2) == Handoff(
-        reason="crisis", severity="crisis")
+        reason="crisis", severity="crisis"
+    )
     angry = replace(faq, severity="negative", negativity=0.9)
     assert decide(angry, ConversationState(), INTENTS, max_misunderstood=2).severity == "negative"
     asks = replace(faq, human_requested=True, person_reason="asked for a person: 'agent'")
     assert decide(asks, ConversationState(), INTENTS, max_misunderstood=2) == Handoff(
-        reason="asked for a person: 'agent'", severity="normal",
-        suggested_intent="shipping_time")
+        reason="asked for a person: 'agent'", severity="normal", suggested_intent="shipping_time"
+    )

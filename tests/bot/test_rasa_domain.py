@@ -22,7 +22,8 @@ RASA = RASA_VENV / "bin" / "rasa"
 needs_rasa = pytest.mark.skipif(
     not RASA.is_file(),
     reason=f"no Rasa at {RASA}: the benchmark builds it (bench/systems/rasa_peer.py), "
-    "or point SWITCHBOARD_RASA_VENV at a Rasa 3.6 venv")
+    "or point SWITCHBOARD_RASA_VENV at a Rasa 3.6 venv",
+)
 
 
 def _set(*intents: Intent) -> IntentSet:
@@ -30,25 +31,36 @@ def _set(*intents: Intent) -> IntentSet:
 
 
 def test_both_languages_become_a_conditional_variation_and_a_default() -> None:
-    document = yaml.safe_load(domain_yaml(_set(
-        Intent("greet", ("hi", "你好"), {"zh": "您好", "en": "Hello"}),
-        Intent("thanks", ("谢谢",), {"zh": "不客气"}),
-        Intent("silent", ("...",)))))
+    document = yaml.safe_load(
+        domain_yaml(
+            _set(
+                Intent("greet", ("hi", "你好"), {"zh": "您好", "en": "Hello"}),
+                Intent("thanks", ("谢谢",), {"zh": "不客气"}),
+                Intent("silent", ("...",)),
+            )
+        )
+    )
     assert document["version"] == "3.1"
     assert document["intents"] == ["greet", "silent", "thanks"]
     assert document["responses"] == {
-        "utter_greet": [{"text": "您好", "condition": [
-                            {"type": "slot", "name": "language", "value": "zh"}]},
-                        {"text": "Hello"}],
-        "utter_thanks": [{"text": "不客气"}]}
+        "utter_greet": [
+            {"text": "您好", "condition": [{"type": "slot", "name": "language", "value": "zh"}]},
+            {"text": "Hello"},
+        ],
+        "utter_thanks": [{"text": "不客气"}],
+    }
     assert document["slots"]["language"] == {
-        "type": "categorical", "values": ["zh", "en"], "influence_conversation": False,
-        "mappings": [{"type": "custom"}]}
+        "type": "categorical",
+        "values": ["zh", "en"],
+        "influence_conversation": False,
+        "mappings": [{"type": "custom"}],
+    }
 
 
 def test_a_default_text_whose_language_would_be_misread_gets_a_condition() -> None:
-    document = yaml.safe_load(domain_yaml(_set(
-        Intent("greet", ("hi",), {"zh": "您好", "en": "您好 means hello"}))))
+    document = yaml.safe_load(
+        domain_yaml(_set(Intent("greet", ("hi",), {"zh": "您好", "en": "您好 means hello"})))
+    )
     assert all(v["condition"][0]["value"] for v in document["responses"]["utter_greet"])
     back = read_responses([(Path("domain.yml"), document, None)], {"greet"})
     assert back.answers == {"greet": {"zh": "您好", "en": "您好 means hello"}}
@@ -76,16 +88,22 @@ def _rasa_project(tmp_path: Path, source: Path) -> Path:
     for name in ("nlu.yml", "rules.yml"):
         shutil.copy(source / name, project / "data" / name)
     (project / "config.yml").write_text(
-        "recipe: default.v1\nlanguage: zh\nassistant_id: switchboard\npipeline: []\n"
-        "policies: []\n", encoding="utf-8")
+        "recipe: default.v1\nlanguage: zh\nassistant_id: switchboard\npipeline: []\npolicies: []\n",
+        encoding="utf-8",
+    )
     return project
 
 
 def _validate(project: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run([str(RASA), "data", "validate", "--domain", "domain.yml",
-                           "--data", "data", *extra], cwd=project, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [str(RASA), "data", "validate", "--domain", "domain.yml", "--data", "data", *extra],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 @needs_rasa
@@ -106,17 +124,28 @@ def test_a_slot_placeholder_is_reported() -> None:
     document = {"responses": {"utter_greet": [{"text": "Hi {name}, welcome back!"}]}}
     read = read_responses([(Path("domain.yml"), document, None)], {"greet"})
     assert read.answers == {"greet": {"en": "Hi {name}, welcome back!"}}
-    assert read.warnings == ["utter_greet: the en text fills {name} from a slot; Switchboard "
-                             "sends it as written, so edit the answer"]
+    assert read.warnings == [
+        "utter_greet: the en text fills {name} from a slot; Switchboard "
+        "sends it as written, so edit the answer"
+    ]
 
 
 def test_a_conditional_variation_beats_a_default_in_the_same_language() -> None:
     # Rasa sends the conditional text when the slot says "en"; the default only otherwise.
-    document = {"responses": {"utter_greet": [
-        {"text": "Hi"},
-        {"text": "Hello", "condition": [{"type": "slot", "name": "lang", "value": "en-GB"}]},
-        {"text": "Hey", "condition": [{"type": "slot", "name": "lang", "value": "en"}]}]}}
+    document = {
+        "responses": {
+            "utter_greet": [
+                {"text": "Hi"},
+                {
+                    "text": "Hello",
+                    "condition": [{"type": "slot", "name": "lang", "value": "en-GB"}],
+                },
+                {"text": "Hey", "condition": [{"type": "slot", "name": "lang", "value": "en"}]},
+            ]
+        }
+    }
     read = read_responses([(Path("domain.yml"), document, None)], {"greet"})
     assert read.answers == {"greet": {"en": "Hello"}}
-    assert read.warnings == ["utter_greet: 2 more en text(s) not imported (Switchboard sends "
-                             "one answer per language)"]
+    assert read.warnings == [
+        "utter_greet: 2 more en text(s) not imported (Switchboard sends one answer per language)"
+    ]

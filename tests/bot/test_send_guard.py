@@ -32,8 +32,13 @@ class _Platform:
 
 
 def _reply() -> OutboundReply:
-    return OutboundReply(reply_id="telegram:1:0", platform="telegram",
-                         conversation_key="telegram:1:1", chat_id="1", text="hi")
+    return OutboundReply(
+        reply_id="telegram:1:0",
+        platform="telegram",
+        conversation_key="telegram:1:1",
+        chat_id="1",
+        text="hi",
+    )
 
 
 def _guard(redis: Redis) -> SendGuard:
@@ -71,8 +76,9 @@ async def test_a_timeout_is_never_resent_blindly_and_shows_as_in_doubt(
 async def test_a_claim_left_by_a_dead_sender_waits_then_is_in_doubt(redis_client: Redis) -> None:
     """A sender died mid-call: its claim is young at first (it may still be finishing)."""
     platform = _Platform()
-    await redis_client.set(keys.reply_claim("telegram:1:0"),
-                           json.dumps({"at": time.time(), "by": "1:dead-sender"}))
+    await redis_client.set(
+        keys.reply_claim("telegram:1:0"), json.dumps({"at": time.time(), "by": "1:dead-sender"})
+    )
     with pytest.raises(DeliveryDeferred):
         await _guard(redis_client).send_once(_reply(), platform.send, in_doubt=(TimeoutError,))
     settled = SendGuard(redis_client, Transcripts(redis_client, 100, 60), 60, settle_seconds=0)
@@ -91,8 +97,11 @@ async def test_the_pacing_wait_comes_before_the_claim(redis_client: Redis) -> No
         waiting.set()
         await asyncio.Event().wait()
 
-    task = asyncio.create_task(_guard(redis_client).send_once(
-        _reply(), _Platform().send, in_doubt=(TimeoutError,), pace=pace))
+    task = asyncio.create_task(
+        _guard(redis_client).send_once(
+            _reply(), _Platform().send, in_doubt=(TimeoutError,), pace=pace
+        )
+    )
     await waiting.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -108,8 +117,9 @@ async def test_cancelled_mid_call_the_claim_stays(redis_client: Redis) -> None:
         calling.set()
         await asyncio.Event().wait()
 
-    task = asyncio.create_task(_guard(redis_client).send_once(
-        _reply(), slow_send, in_doubt=(TimeoutError,)))
+    task = asyncio.create_task(
+        _guard(redis_client).send_once(_reply(), slow_send, in_doubt=(TimeoutError,))
+    )
     await calling.wait()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):

@@ -24,8 +24,14 @@ def _worker(redis: Redis, settings: Settings, pipeline: Pipeline, name: str = "w
 
 
 def _delivery(redis: Redis, settings: Settings) -> DeliveryLoop:
-    return DeliveryLoop(redis, build_senders(redis, settings), "s1", reclaim_idle_ms=500,
-                        max_attempts=3, block_ms=50)
+    return DeliveryLoop(
+        redis,
+        build_senders(redis, settings),
+        "s1",
+        reclaim_idle_ms=500,
+        max_attempts=3,
+        block_ms=50,
+    )
 
 
 async def _drain(worker: Worker, delivery: DeliveryLoop, rounds: int = 5) -> None:
@@ -160,9 +166,11 @@ class _ExplodingStage:
 async def test_a_message_that_keeps_failing_is_dead_lettered(
     redis_client: Redis, settings: Settings
 ) -> None:
-    settings = settings.model_copy(update={
-        "inbox": settings.inbox.model_copy(update={"max_deliveries": 2, "reclaim_idle_ms": 100})
-    })
+    settings = settings.model_copy(
+        update={
+            "inbox": settings.inbox.model_copy(update={"max_deliveries": 2, "reclaim_idle_ms": 100})
+        }
+    )
     worker = _worker(redis_client, settings, Pipeline([_ExplodingStage()]))
     await worker.inbox.ensure_group()
     message = inbound("hello", conversation="conv-poison")
@@ -179,7 +187,8 @@ async def test_the_bot_stays_silent_while_a_ticket_is_open(
 ) -> None:
     message = inbound("退货政策是什么?", conversation="conv-human")
     await TicketStore(redis_client, settings.handoff).open(
-        "t-human", message, reason="test", severity="normal", tier="new", signals={})
+        "t-human", message, reason="test", severity="normal", tier="new", signals={}
+    )
     worker = _worker(redis_client, settings, build_pipeline(brain, settings, redis_client))
     await worker.inbox.ensure_group()
     await worker.inbox.accept(message)

@@ -14,10 +14,10 @@ from bot.settings import load_settings
 
 def main() -> None:
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[1]),
-                log_level="warning")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+    )
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
 
 
 if __name__ == "__main__":

@@ -49,9 +49,24 @@ class RedisServer:
         if binary is None:
             raise RuntimeError("redis-server is not installed")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir),
-             "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "everysec",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=_die_with_parent,
         )
         client = redis.Redis(port=self.port)
         deadline = time.monotonic() + 20
@@ -90,8 +105,15 @@ class RedisServer:
 class Cluster:
     """Everything a chaos run needs, started by ``running_cluster``."""
 
-    def __init__(self, workdir: Path, redis_server: RedisServer, telegram: TelegramStandIn,
-                 wechat: StandinState, config: Path, api_port: int) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        redis_server: RedisServer,
+        telegram: TelegramStandIn,
+        wechat: StandinState,
+        config: Path,
+        api_port: int,
+    ) -> None:
         self.workdir = workdir
         self.redis = redis_server
         self.telegram = telegram
@@ -105,11 +127,22 @@ class Cluster:
         return redis.Redis.from_url(self.redis.url, decode_responses=True)
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen[bytes]:
-        env = {**os.environ, "SWITCHBOARD_CONFIG": str(self.config), "HF_HUB_OFFLINE": "1",
-               "TOKENIZERS_PARALLELISM": "false", "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "SWITCHBOARD_CONFIG": str(self.config),
+            "HF_HUB_OFFLINE": "1",
+            "TOKENIZERS_PARALLELISM": "false",
+            "PYTHONPATH": str(ROOT),
+        }
         log = (self.workdir / f"{name}.log").open("wb")
-        process = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=log,
-                                   stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        process = subprocess.Popen(
+            [sys.executable, *args],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
         self.processes[name] = process
         return process
 
@@ -129,8 +162,9 @@ class Cluster:
                 if process.poll() is not None:
                     raise RuntimeError(f"{name} exited: {self.log_tail(name)}")
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} not ready in {timeout:.0f} s: "
-                                       f"{self.log_tail(name)}")
+                    raise RuntimeError(
+                        f"{name} not ready in {timeout:.0f} s: {self.log_tail(name)}"
+                    )
                 time.sleep(0.2)
 
     def _ready(self, name: str, httpx) -> bool:  # type: ignore[no-untyped-def]
@@ -171,28 +205,49 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
-def _config(path: Path, redis_url: str, api_port: int, telegram_url: str,
-            wechat_url: str, reclaim_idle_ms: int) -> None:
+def _config(
+    path: Path,
+    redis_url: str,
+    api_port: int,
+    telegram_url: str,
+    wechat_url: str,
+    reclaim_idle_ms: int,
+) -> None:
     config = {
-        "mode": "dev", "data_dir": str(CACHE_DIR), "log_level": "INFO",
+        "mode": "dev",
+        "data_dir": str(CACHE_DIR),
+        "log_level": "INFO",
         "run_worker_in_api": False,
         "redis": {"url": redis_url},
         "inbox": {"block_ms": 200, "reclaim_idle_ms": reclaim_idle_ms},
         "understanding": {"intents_dir": str(ROOT / "intents")},
-        "telegram": {"enabled": True, "bot_token": updates.TOKEN, "mode": "webhook",
-                     "public_url": f"http://127.0.0.1:{api_port}",
-                     "secret_token": TELEGRAM_SECRET, "api_base_url": telegram_url,
-                     "bot_username": updates.BOT["username"], "request_timeout_seconds": 5},
-        "wechat": {"enabled": True, "app_id": APP_ID, "app_secret": APP_SECRET,
-                   "token": WECHAT_TOKEN, "security_mode": "plaintext",
-                   "api_base_url": wechat_url, "request_timeout_seconds": 5},
+        "telegram": {
+            "enabled": True,
+            "bot_token": updates.TOKEN,
+            "mode": "webhook",
+            "public_url": f"http://127.0.0.1:{api_port}",
+            "secret_token": TELEGRAM_SECRET,
+            "api_base_url": telegram_url,
+            "bot_username": updates.BOT["username"],
+            "request_timeout_seconds": 5,
+        },
+        "wechat": {
+            "enabled": True,
+            "app_id": APP_ID,
+            "app_secret": APP_SECRET,
+            "token": WECHAT_TOKEN,
+            "security_mode": "plaintext",
+            "api_base_url": wechat_url,
+            "request_timeout_seconds": 5,
+        },
     }
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
 
 
 @contextlib.contextmanager
-def running_cluster(workers: int = 2, reclaim_idle_ms: int = 3000,
-                    workdir: Path | None = None) -> Iterator[Cluster]:
+def running_cluster(
+    workers: int = 2, reclaim_idle_ms: int = 3000, workdir: Path | None = None
+) -> Iterator[Cluster]:
     """Start Redis, the stand-ins, the API process and ``workers`` workers; stop them after."""
     with contextlib.ExitStack() as stack:
         if workdir is None:

@@ -21,8 +21,13 @@ from tests.chaos.cluster import TELEGRAM_SECRET, Cluster
 from tests.connectors.wechat.pushes import fixture, plaintext_push
 
 # Questions from the default intent set's examples, whose answers all differ.
-QUESTIONS = ["how much is shipping", "where is my order", "can i get an invoice",
-             "what payment methods do you accept", "how do i cancel an order"]
+QUESTIONS = [
+    "how much is shipping",
+    "where is my order",
+    "can i get an invoice",
+    "what payment methods do you accept",
+    "how do i cancel an order",
+]
 PATHS = ("webchat", "telegram", "wechat")
 
 
@@ -65,8 +70,11 @@ def conversation_key(path: str, index: int) -> str:
 
 
 def _chat(path: str, index: int) -> str:
-    return {"webchat": f"chaos-{index:05d}", "telegram": str(6_100_000 + index),
-            "wechat": f"o-chaos-{index:05d}"}[path]
+    return {
+        "webchat": f"chaos-{index:05d}",
+        "telegram": str(6_100_000 + index),
+        "wechat": f"o-chaos-{index:05d}",
+    }[path]
 
 
 class Customers:
@@ -80,43 +88,71 @@ class Customers:
 
     async def run(self) -> None:
         limits = httpx.Limits(max_connections=64)
-        async with httpx.AsyncClient(base_url=self.cluster.api_url, timeout=10,
-                                     limits=limits) as client:
-            await asyncio.gather(*(self._converse(client, path, index)
-                                   for path in PATHS for index in range(self.plan.conversations)))
+        async with httpx.AsyncClient(
+            base_url=self.cluster.api_url, timeout=10, limits=limits
+        ) as client:
+            await asyncio.gather(
+                *(
+                    self._converse(client, path, index)
+                    for path in PATHS
+                    for index in range(self.plan.conversations)
+                )
+            )
 
     async def _converse(self, client: httpx.AsyncClient, path: str, index: int) -> None:
         for k in range(self.plan.messages):
             number = index * self.plan.messages + k
-            copies = self.plan.copies if number % self.plan.repeat_every == \
-                self.plan.repeat_every - 1 else 1
+            copies = (
+                self.plan.copies
+                if number % self.plan.repeat_every == self.plan.repeat_every - 1
+                else 1
+            )
             for _ in range(copies):
                 await self._deliver(client, path, index, k, number)
 
-    async def _deliver(self, client: httpx.AsyncClient, path: str, index: int, k: int,
-                       number: int) -> None:
+    async def _deliver(
+        self, client: httpx.AsyncClient, path: str, index: int, k: int, number: int
+    ) -> None:
         text, chat = QUESTIONS[k], _chat(path, index)
         while True:
             try:
                 if path == "webchat":
-                    response = await client.post("/webchat/messages", json={
-                        "conversation_id": chat, "text": text, "message_id": f"m{number}"})
+                    response = await client.post(
+                        "/webchat/messages",
+                        json={"conversation_id": chat, "text": text, "message_id": f"m{number}"},
+                    )
                 elif path == "telegram":
                     user = {"id": int(chat), "is_bot": False, "first_name": "Chaos"}
-                    update = {"update_id": 900_000_000 + number, "message": {
-                        "message_id": 1000 + k, "from": user, "date": int(time.time()),
-                        "chat": {"id": int(chat), "type": "private", "first_name": "Chaos"},
-                        "text": text}}
+                    update = {
+                        "update_id": 900_000_000 + number,
+                        "message": {
+                            "message_id": 1000 + k,
+                            "from": user,
+                            "date": int(time.time()),
+                            "chat": {"id": int(chat), "type": "private", "first_name": "Chaos"},
+                            "text": text,
+                        },
+                    }
                     response = await client.post(
-                        "/telegram/webhook", json=update,
-                        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET})
+                        "/telegram/webhook",
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+                    )
                 else:
-                    xml = fixture("text", FromUserName=chat, Content=text,
-                                  MsgId=7_000_000_000 + number, CreateTime=int(time.time()))
+                    xml = fixture(
+                        "text",
+                        FromUserName=chat,
+                        Content=text,
+                        MsgId=7_000_000_000 + number,
+                        CreateTime=int(time.time()),
+                    )
                     push = plaintext_push(xml)
-                    response = await client.post("/wechat/callback", params=push.params,
-                                                 content=push.body,
-                                                 headers={"content-type": "text/xml"})
+                    response = await client.post(
+                        "/wechat/callback",
+                        params=push.params,
+                        content=push.body,
+                        headers={"content-type": "text/xml"},
+                    )
                 if response.status_code < 300:
                     return
             except httpx.HTTPError:
@@ -124,23 +160,27 @@ class Customers:
             await asyncio.sleep(0.2)
 
 
-def received(cluster: Cluster, path: str, index: int,
-             transcript: list[dict] | None = None) -> list[str]:
+def received(
+    cluster: Cluster, path: str, index: int, transcript: list[dict] | None = None
+) -> list[str]:
     """What the customer got, in the order it arrived."""
     chat = _chat(path, index)
     if path == "telegram":
         return [sent.text for sent in cluster.telegram.sent if str(sent.chat_id) == chat]
     if path == "wechat":
-        return [body["text"]["content"] for body in list(cluster.wechat.sent)
-                if body["touser"] == chat]
+        return [
+            body["text"]["content"] for body in list(cluster.wechat.sent) if body["touser"] == chat
+        ]
     return [entry["text"] for entry in transcript or [] if entry["role"] != "customer"]
 
 
 def _transcript(client, path: str, index: int) -> list[dict]:  # type: ignore[no-untyped-def]
     from bot import keys
 
-    return [json.loads(raw) for raw in
-            client.lrange(keys.transcript(conversation_key(path, index)), 0, -1)]
+    return [
+        json.loads(raw)
+        for raw in client.lrange(keys.transcript(conversation_key(path, index)), 0, -1)
+    ]
 
 
 def total_received(cluster: Cluster, plan: Plan) -> int:
@@ -149,8 +189,9 @@ def total_received(cluster: Cluster, plan: Plan) -> int:
     client = cluster.client()
     try:
         for index in range(plan.conversations):
-            count += sum(entry["role"] != "customer"
-                         for entry in _transcript(client, "webchat", index))
+            count += sum(
+                entry["role"] != "customer" for entry in _transcript(client, "webchat", index)
+            )
     except Exception:  # Redis restarting: count it next time
         return -1
     finally:
@@ -196,11 +237,14 @@ def _answers(path: str, transcripts: list[list[dict]], messages: int) -> dict[in
     """The answer to each question, as the bot gave it (the most common reply to it)."""
     votes: dict[int, Counter[str]] = {}
     for transcript in transcripts:
-        asked = {entry["id"]: QUESTIONS.index(entry["text"]) for entry in transcript
-                 if entry["role"] == "customer" and entry["text"] in QUESTIONS}
+        asked = {
+            entry["id"]: QUESTIONS.index(entry["text"])
+            for entry in transcript
+            if entry["role"] == "customer" and entry["text"] in QUESTIONS
+        }
         for entry in transcript:
             if entry["role"] != "customer":
-                message_id = entry["id"][len(path) + 1:].rsplit(":", 1)[0]
+                message_id = entry["id"][len(path) + 1 :].rsplit(":", 1)[0]
                 if message_id in asked:
                     votes.setdefault(asked[message_id], Counter())[entry["text"]] += 1
     answers = {k: votes[k].most_common(1)[0][0] for k in range(messages) if k in votes}
@@ -220,28 +264,35 @@ async def run_chaos(cluster: Cluster, plan: Plan, *, workers: list[str]) -> RunR
         done = await asyncio.to_thread(total_received, cluster, plan)
         if not killed and done >= plan.kill_at * expected:
             cluster.kill_worker(workers[0])
-            faults.append(f"kill -9 {workers[0]} at {done}/{expected} replies, "
-                          f"{time.monotonic() - began:.1f} s")
+            faults.append(
+                f"kill -9 {workers[0]} at {done}/{expected} replies, "
+                f"{time.monotonic() - began:.1f} s"
+            )
             killed = True
         if not restarted and done >= plan.restart_at * expected:
             # In this thread: the new redis-server must not die with a pool thread.
             away = cluster.redis.restart()
-            faults.append(f"Redis SHUTDOWN + restart at {done}/{expected} replies "
-                          f"({away:.1f} s away), {time.monotonic() - began:.1f} s")
+            faults.append(
+                f"Redis SHUTDOWN + restart at {done}/{expected} replies "
+                f"({away:.1f} s away), {time.monotonic() - began:.1f} s"
+            )
             restarted = True
-        if customers.done() and done >= expected and await asyncio.to_thread(
-                _quiet, cluster):
+        if customers.done() and done >= expected and await asyncio.to_thread(_quiet, cluster):
             break
         if time.monotonic() - began > plan.deadline_seconds:
-            faults.append(f"deadline: {done}/{expected} replies after "
-                          f"{plan.deadline_seconds:.0f} s")
+            faults.append(
+                f"deadline: {done}/{expected} replies after {plan.deadline_seconds:.0f} s"
+            )
             break
         await asyncio.sleep(0.25)
     await customers
     await asyncio.sleep(1)  # anything still on its way (a duplicate would show here)
-    return RunReport(await asyncio.to_thread(bill, cluster, plan),
-                     time.monotonic() - began, faults,
-                     await asyncio.to_thread(dead_letters, cluster))
+    return RunReport(
+        await asyncio.to_thread(bill, cluster, plan),
+        time.monotonic() - began,
+        faults,
+        await asyncio.to_thread(dead_letters, cluster),
+    )
 
 
 def dead_letters(cluster: Cluster) -> list[str]:
@@ -250,8 +301,10 @@ def dead_letters(cluster: Cluster) -> list[str]:
 
     client = cluster.client()
     try:
-        found = [f"inbox {json.loads(fields['msg'])['platform_message_id']}: {fields['error']}"
-                 for _, fields in client.xrange(keys.INBOX_DEAD)]
+        found = [
+            f"inbox {json.loads(fields['msg'])['platform_message_id']}: {fields['error']}"
+            for _, fields in client.xrange(keys.INBOX_DEAD)
+        ]
         for _, fields in client.xrange(keys.OUTBOX_DEAD):
             try:
                 reply_id = json.loads(fields["reply"])["reply_id"]

@@ -23,7 +23,8 @@ async def browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserContext]:
     """A fresh browser profile on the test's app (each test module provides ``base_url``)."""
-    context = await browser.new_context(base_url=base_url, locale="en-US",
-                                        viewport={"width": 1400, "height": 900})
+    context = await browser.new_context(
+        base_url=base_url, locale="en-US", viewport={"width": 1400, "height": 900}
+    )
     yield context
     await context.close()

@@ -13,9 +13,19 @@ NOW = 1_800_000_000.0
 
 def _ticket(severity: str, tier: str, minutes: float, channel: str = "private") -> Ticket:
     return Ticket(
-        id="t", conversation_key="webchat:c:c", customer=CustomerRef("webchat:c", "webchat"),
-        channel=channel, chat_id="c", thread_id="", reason="r", severity=severity, tier=tier,
-        priority=1, team="support", created_at=NOW, sla_deadline=NOW + minutes * 60,
+        id="t",
+        conversation_key="webchat:c:c",
+        customer=CustomerRef("webchat:c", "webchat"),
+        channel=channel,
+        chat_id="c",
+        thread_id="",
+        reason="r",
+        severity=severity,
+        tier=tier,
+        priority=1,
+        team="support",
+        created_at=NOW,
+        sla_deadline=NOW + minutes * 60,
     )
 
 

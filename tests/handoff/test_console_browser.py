@@ -69,8 +69,9 @@ async def test_a_complaint_goes_to_an_agent_and_back_to_the_bot(
 
     # A calm request for a person first, through the API: the complaint must go above it.
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
-        await http.post("/webchat/messages", json={"conversation_id": "conv-calm-customer",
-                                                   "text": "转人工"})
+        await http.post(
+            "/webchat/messages", json={"conversation_id": "conv-calm-customer", "text": "转人工"}
+        )
     rows = console.locator("li.queue-row")
     await expect(rows).to_have_count(1, timeout=SLOW)
     calm_priority = int(await rows.first.get_attribute("data-priority") or 0)
@@ -103,11 +104,13 @@ async def test_a_complaint_goes_to_an_agent_and_back_to_the_bot(
     await console.keyboard.type(REPLY)
     await console.keyboard.press("Control+Enter")
     await expect(console.locator("#transcript .bubble.agent:not(.pending)")).to_contain_text(
-        REPLY, timeout=SLOW)
+        REPLY, timeout=SLOW
+    )
     await expect(customer.locator(".msg.agent")).to_contain_text(REPLY, timeout=SLOW)
     await customer_writes(customer, FOLLOW_UP)  # the agent sees it without reloading
     await expect(console.locator("#transcript .bubble.customer").last).to_have_text(
-        re.compile(re.escape(FOLLOW_UP)), timeout=SLOW)
+        re.compile(re.escape(FOLLOW_UP)), timeout=SLOW
+    )
 
     # Resolve with the satisfaction question; the ticket leaves the open queue.
     await console.keyboard.press("Escape")
@@ -145,8 +148,9 @@ async def test_customer_text_is_shown_as_text(context: BrowserContext, base_url:
     markup = '<img src=x onerror="window.owned=1"><b>bold</b>'
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
         for text in ("转人工", markup):
-            await http.post("/webchat/messages", json={"conversation_id": "conv-markup",
-                                                       "text": text})
+            await http.post(
+                "/webchat/messages", json={"conversation_id": "conv-markup", "text": text}
+            )
     console = await context.new_page()
     await sign_in(console)
     await console.locator("li.queue-row").first.click(timeout=SLOW)
@@ -156,22 +160,34 @@ async def test_customer_text_is_shown_as_text(context: BrowserContext, base_url:
 
 
 async def test_the_agent_sees_why_uses_the_suggestion_and_marks_the_hand_over_unnecessary(
-    context: BrowserContext, settings: Settings, redis_client: aioredis.Redis,
+    context: BrowserContext,
+    settings: Settings,
+    redis_client: aioredis.Redis,
 ) -> None:
     """The triage's reason in words and bars, the FAQ answer one click (or ``u``) away in the
     reply box, never sent; "unnecessary" once, with the status unchanged."""
     store = TicketStore(redis_client, settings.handoff)
     text = "My refund is two weeks late, this is ridiculous"
     answer = "Refunds reach your account within 3-5 working days."
-    await store.open("t-refund", inbound(text, conversation="conv-refund"),
-                     reason="complaint 0.94", severity="negative", tier="new",
-                     signals=handoff_signals(text, suggested=("refund_status", answer),
-                                             language="en"))
+    await store.open(
+        "t-refund",
+        inbound(text, conversation="conv-refund"),
+        reason="complaint 0.94",
+        severity="negative",
+        tier="new",
+        signals=handoff_signals(text, suggested=("refund_status", answer), language="en"),
+    )
     asked = "asked for a person: 'get me a human' (human_request 1.00)"
-    await store.open("t-person", inbound("get me a human", conversation="conv-person"),
-                     reason=asked, severity="normal", tier="new",
-                     signals=handoff_signals("get me a human", person_reason=asked,
-                                             suggested=None, language="en"))
+    await store.open(
+        "t-person",
+        inbound("get me a human", conversation="conv-person"),
+        reason=asked,
+        severity="normal",
+        tier="new",
+        signals=handoff_signals(
+            "get me a human", person_reason=asked, suggested=None, language="en"
+        ),
+    )
     console = await context.new_page()
     errors: list[Exception] = []
     console.on("pageerror", lambda error: errors.append(error))
@@ -183,7 +199,8 @@ async def test_the_agent_sees_why_uses_the_suggestion_and_marks_the_hand_over_un
     await expect(person.locator(".why-badge")).to_have_text("asked for a person 1.00")
     await person.click()
     await expect(console.locator("#t-why-text")).to_have_text(
-        "asked for a person: 'get me a human'")
+        "asked for a person: 'get me a human'"
+    )
     await expect(console.locator("#suggestion")).to_be_hidden()
 
     await complaint.click()
@@ -193,7 +210,8 @@ async def test_the_agent_sees_why_uses_the_suggestion_and_marks_the_hand_over_un
     await expect(bars.first).to_contain_text("complaint")
     await expect(bars.first).to_contain_text("0.94")
     await expect(console.locator("#suggestion")).to_contain_text(
-        "Suggested answer (FAQ: refund_status)")
+        "Suggested answer (FAQ: refund_status)"
+    )
     await expect(console.locator("#suggestion-text")).to_have_text(answer)
     await console.locator("#suggestion").get_by_role("button", name="Use").click()
     await expect(console.locator("#reply-text")).to_have_value(answer)
@@ -216,5 +234,6 @@ async def test_the_agent_sees_why_uses_the_suggestion_and_marks_the_hand_over_un
     await console.get_by_role("button", name="中文").click()
     await expect(console.locator("#t-why-text")).to_have_text("投诉 0.94")
     await expect(console.locator("#suggestion-title")).to_have_text(
-        "建议回复（常见问题：refund_status）")
+        "建议回复（常见问题：refund_status）"
+    )
     assert not errors

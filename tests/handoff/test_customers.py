@@ -10,8 +10,9 @@ DAY = 86400.0
 
 
 async def test_tier_comes_from_history_until_people_set_one(redis_client: Redis) -> None:
-    store = CustomerStore(redis_client, TierRules(regular_after_active_days=2,
-                                                  loyal_after_active_days=3))
+    store = CustomerStore(
+        redis_client, TierRules(regular_after_active_days=2, loyal_after_active_days=3)
+    )
     start = 1_800_000_000.0
     await store.seen("telegram:42", "Li Lei", start)
     assert (await store.get("telegram:42")).tier == "new"  # first contact
@@ -30,8 +31,10 @@ async def test_tier_comes_from_history_until_people_set_one(redis_client: Redis)
 
 async def test_csv_import_is_all_or_nothing(redis_client: Redis) -> None:
     store = CustomerStore(redis_client, TierRules())
-    assert await store.import_csv("key,tier,display_name\nwechat:o1,vip,王女士\n"
-                                  "telegram:7,loyal\n") == 2
+    assert (
+        await store.import_csv("key,tier,display_name\nwechat:o1,vip,王女士\ntelegram:7,loyal\n")
+        == 2
+    )
     assert (await store.get("wechat:o1")).tier == "vip"
     with pytest.raises(CustomerDataError, match="row 2"):
         await store.import_csv("wechat:o2,vip\nwechat:o3,gold\n")

@@ -69,8 +69,9 @@ async def bot_answer(base_url: str, conversation: str, text: str) -> str:
     """Ask through the web chat's JSON API; the bot's reply (a fresh conversation each time, so
     a miss never counts towards "misunderstood twice")."""
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
-        response = await http.post("/webchat/messages",
-                                   json={"conversation_id": conversation, "text": text})
+        response = await http.post(
+            "/webchat/messages", json={"conversation_id": conversation, "text": text}
+        )
         assert response.status_code in (200, 202), response.text
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -152,8 +153,11 @@ async def test_an_admin_teaches_publishes_and_rolls_back(
     await expect(latest.locator(".diff")).to_contain_text(NEW_EXAMPLE)
     first = admin.locator("#versions li.version[data-version='1']")
     await first.get_by_role("button", name="Roll back to this version").click()
-    await admin.locator("#confirm-dialog").get_by_role("button",
-                                                       name="Roll back to this version").click()
+    await (
+        admin.locator("#confirm-dialog")
+        .get_by_role("button", name="Roll back to this version")
+        .click()
+    )
     await expect(admin.locator("#versions li.version").first).to_contain_text("v3", timeout=SLOW)
     await expect(admin.locator("#versions li.version").first.locator(".live-badge")).to_be_visible()
 
@@ -193,8 +197,9 @@ async def test_a_miss_and_an_agents_flag_are_handled_from_the_misses_list(
     # A customer with an agent asks something the bot should know; the agent flags it.
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
         for text in ("转人工", flagged):
-            await http.post("/webchat/messages", json={"conversation_id": "conv-flagged",
-                                                       "text": text})
+            await http.post(
+                "/webchat/messages", json={"conversation_id": "conv-flagged", "text": text}
+            )
     agent = await context.new_page()
     await sign_in(agent, AGENT)
     await agent.locator("li.queue-row").first.click(timeout=SLOW)
@@ -236,21 +241,29 @@ async def test_a_miss_and_an_agents_flag_are_handled_from_the_misses_list(
 
 
 async def test_an_unnecessary_hand_over_is_taught_to_the_triage_from_the_misses_list(
-    context: BrowserContext, base_url: str, settings: Settings, redis_client: aioredis.Redis,
+    context: BrowserContext,
+    base_url: str,
+    settings: Settings,
+    redis_client: aioredis.Redis,
 ) -> None:
     """An agent marks a hand-over unnecessary; the admin sees why it was handed over, teaches
     it in one action ("no person needed"), sees it in the draft and the evaluation, and can
     take it out again."""
     text = "退款一般多久能到账呀"
     await TicketStore(redis_client, settings.handoff).open(
-        "t-calm", inbound(text, conversation="conv-calm"), reason="complaint 0.58",
-        severity="negative", tier="new",
-        signals=handoff_signals(text, person_reason="complaint 0.58"))
+        "t-calm",
+        inbound(text, conversation="conv-calm"),
+        reason="complaint 0.58",
+        severity="negative",
+        tier="new",
+        signals=handoff_signals(text, person_reason="complaint 0.58"),
+    )
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as http:
-        token = await http.post("/api/auth/token",
-                                data={"username": AGENT, "password": PASSWORD})
-        marked = await http.post("/api/tickets/t-calm/unnecessary", headers={
-            "Authorization": f"Bearer {token.json()['access_token']}"})
+        token = await http.post("/api/auth/token", data={"username": AGENT, "password": PASSWORD})
+        marked = await http.post(
+            "/api/tickets/t-calm/unnecessary",
+            headers={"Authorization": f"Bearer {token.json()['access_token']}"},
+        )
         assert marked.status_code == 200 and marked.json()["recorded"] is True
 
     admin = await context.new_page()
@@ -264,8 +277,7 @@ async def test_an_unnecessary_hand_over_is_taught_to_the_triage_from_the_misses_
     await expect(miss).to_contain_text(f"hand-over unnecessary, says {AGENT}", timeout=SLOW)
     await expect(miss).to_contain_text("handed over for: complaint 0.58")
     group = admin.locator("li.miss-group", has=miss)
-    await group.locator(".miss-head").get_by_role("button",
-                                                  name="Teach: no person needed").click()
+    await group.locator(".miss-head").get_by_role("button", name="Teach: no person needed").click()
     await expect(admin.locator("#toast")).to_contain_text("triage examples")
     await expect(miss).to_have_count(0)
     await expect(admin.locator("#draft-changes")).to_contain_text("triage neutral: examples +1")
@@ -309,10 +321,17 @@ async def test_two_admins_editing_at_once_see_each_others_change(
         header = await bearer(http, other)
         listing = (await http.get("/api/intents", headers=header)).json()
         [invoice] = [i for i in listing["intents"] if i["name"] == "invoice"]
-        saved = await http.put("/api/intents/invoice", headers=header, json={
-            "examples": [*invoice["examples"], theirs], "answers": invoice["answers"],
-            "variants": invoice["variants"], "handoff": invoice["handoff"],
-            "revision": listing["draft"]["revision"]})
+        saved = await http.put(
+            "/api/intents/invoice",
+            headers=header,
+            json={
+                "examples": [*invoice["examples"], theirs],
+                "answers": invoice["answers"],
+                "variants": invoice["variants"],
+                "handoff": invoice["handoff"],
+                "revision": listing["draft"]["revision"],
+            },
+        )
         assert saved.status_code == 200, saved.text
 
     await admin.get_by_role("button", name="Save to draft").click()

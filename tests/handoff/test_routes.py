@@ -21,8 +21,9 @@ ANGRY = "你们的东西太垃圾了，用了两天就坏了，我要投诉！"
 
 
 @pytest.fixture
-async def api(settings: Settings, brain: Brain, redis_client: Redis) -> AsyncIterator[
-        httpx.AsyncClient]:
+async def api(
+    settings: Settings, brain: Brain, redis_client: Redis
+) -> AsyncIterator[httpx.AsyncClient]:
     users = UserStore(redis_client)
     await users.add("alice", "agent", "alice-password")
     await users.add("bob", "agent", "bob-password")
@@ -33,8 +34,9 @@ async def api(settings: Settings, brain: Brain, redis_client: Redis) -> AsyncIte
 
 
 async def _say(api: httpx.AsyncClient, conversation: str, text: str) -> None:
-    response = await api.post("/webchat/messages",
-                              json={"conversation_id": conversation, "text": text})
+    response = await api.post(
+        "/webchat/messages", json={"conversation_id": conversation, "text": text}
+    )
     assert response.status_code == 202
 
 
@@ -58,8 +60,7 @@ async def test_unauthorized_requests_are_refused(api: httpx.AsyncClient) -> None
     refused = await api.post("/api/customers/import", content=b"webchat:x,vip\n", headers=agent)
     assert refused.status_code == 403
     admin = await bearer(api, "root")
-    accepted = await api.post("/api/customers/import", content=b"webchat:x,vip\n",
-                              headers=admin)
+    accepted = await api.post("/api/customers/import", content=b"webchat:x,vip\n", headers=admin)
     assert accepted.json() == {"imported": 1}
 
 
@@ -82,8 +83,11 @@ async def test_an_angry_customer_reaches_an_agent_and_then_the_bot_again(
     lost = await api.post(f"/api/tickets/{ticket['id']}/claim", headers=bob)
     assert lost.status_code == 409 and "alice" in lost.json()["detail"]
 
-    sent = await api.post(f"/api/tickets/{ticket['id']}/messages",
-                          json={"text": "非常抱歉！我是客服小李，马上为您换新。"}, headers=alice)
+    sent = await api.post(
+        f"/api/tickets/{ticket['id']}/messages",
+        json={"text": "非常抱歉！我是客服小李，马上为您换新。"},
+        headers=alice,
+    )
     assert sent.status_code == 202
     messages = await _messages(api, "conv-angry-01", 3)
     assert messages[-1]["role"] == "agent" and "小李" in messages[-1]["text"]
@@ -94,8 +98,9 @@ async def test_an_angry_customer_reaches_an_agent_and_then_the_bot_again(
     detail = (await api.get(f"/api/tickets/{ticket['id']}", headers=alice)).json()
     assert detail["last_message"]["text"] == "好的，订单号是 8812"
 
-    resolved = await api.post(f"/api/tickets/{ticket['id']}/resolve", json={"ask_csat": True},
-                              headers=alice)
+    resolved = await api.post(
+        f"/api/tickets/{ticket['id']}/resolve", json={"ask_csat": True}, headers=alice
+    )
     assert resolved.json()["status"] == "resolved"
     question = (await _messages(api, "conv-angry-01", 5))[-1]
     assert "1-5" in question["text"]
@@ -112,8 +117,9 @@ async def test_an_angry_customer_reaches_an_agent_and_then_the_bot_again(
 
 async def test_vip_tier_set_by_an_agent_raises_priority(api: httpx.AsyncClient) -> None:
     alice = await bearer(api, "alice")
-    changed = await api.put("/api/customers/webchat:conv-vip-0001", json={"tier": "vip"},
-                            headers=alice)
+    changed = await api.put(
+        "/api/customers/webchat:conv-vip-0001", json={"tier": "vip"}, headers=alice
+    )
     assert changed.json()["tier"] == "vip" and changed.json()["tier_source"] == "profile"
     await _say(api, "conv-vip-0001", "转人工")
     [_, ack] = await _messages(api, "conv-vip-0001", 2)
@@ -192,8 +198,9 @@ async def test_the_satisfaction_question_follows_the_conversations_language(
     detail = await _poll_ticket(api, ticket["id"], alice, "Sorry, can we talk in English?")
     assert detail["status"] == "assigned"
 
-    resolved = await api.post(f"/api/tickets/{ticket['id']}/resolve", json={"ask_csat": True},
-                              headers=alice)
+    resolved = await api.post(
+        f"/api/tickets/{ticket['id']}/resolve", json={"ask_csat": True}, headers=alice
+    )
     assert resolved.status_code == 200
     question = (await _messages(api, "conv-switch-01", 4))[-1]
     assert "How satisfied" in question["text"], question
@@ -202,8 +209,9 @@ async def test_the_satisfaction_question_follows_the_conversations_language(
     assert thanks["text"].startswith("Thank you"), thanks
 
 
-async def _poll_ticket(api: httpx.AsyncClient, ticket_id: str, headers: dict[str, str],
-                       last_text: str) -> dict:
+async def _poll_ticket(
+    api: httpx.AsyncClient, ticket_id: str, headers: dict[str, str], last_text: str
+) -> dict:
     for _ in range(150):
         detail = (await api.get(f"/api/tickets/{ticket_id}", headers=headers)).json()
         if (detail.get("last_message") or {}).get("text", "").startswith(last_text):
@@ -213,20 +221,36 @@ async def _poll_ticket(api: httpx.AsyncClient, ticket_id: str, headers: dict[str
 
 
 async def test_an_unnecessary_hand_over_lands_in_the_misses_once(
-    api: httpx.AsyncClient, settings: Settings, redis_client: Redis,
+    api: httpx.AsyncClient,
+    settings: Settings,
+    redis_client: Redis,
 ) -> None:
     text = "退款多久到账？"
     signals = handoff_signals(text, person_reason="complaint 0.62")
     ticket, _ = await TicketStore(redis_client, settings.handoff).open(
-        "t-unneeded", inbound(text, conversation="conv-unneeded"), reason="complaint 0.62",
-        severity="negative", tier="new", signals=signals)
+        "t-unneeded",
+        inbound(text, conversation="conv-unneeded"),
+        reason="complaint 0.62",
+        severity="negative",
+        tier="new",
+        signals=signals,
+    )
     await TicketStore(redis_client, settings.handoff).customer_wrote(
-        ticket.id, inbound("还在吗", conversation="conv-unneeded"))  # the trigger stays
-    alice, bob, root = (await bearer(api, "alice"), await bearer(api, "bob"),
-                        await bearer(api, "root"))
+        ticket.id, inbound("还在吗", conversation="conv-unneeded")
+    )  # the trigger stays
+    alice, bob, root = (
+        await bearer(api, "alice"),
+        await bearer(api, "bob"),
+        await bearer(api, "root"),
+    )
     detail = (await api.get(f"/api/tickets/{ticket.id}", headers=alice)).json()
-    assert detail["signals"]["why"] == {"kind": "complaint", "score": 0.62, "quote": "",
-                                        "detail": "", "text": "complaint 0.62"}
+    assert detail["signals"]["why"] == {
+        "kind": "complaint",
+        "score": 0.62,
+        "quote": "",
+        "detail": "",
+        "text": "complaint 0.62",
+    }
     assert detail["signals"]["triage_top"][0] == {"class": "complaint", "p": 0.94}
     assert detail["signals"]["suggested_reply"]["intent"] == "refund_status"
     [row] = (await api.get("/api/tickets", headers=alice)).json()

@@ -20,13 +20,15 @@ WINDOW_SECONDS = 2
 
 
 @pytest.fixture
-async def api(settings: Settings, brain: Brain, redis_client: Redis) -> AsyncIterator[
-        httpx.AsyncClient]:
+async def api(
+    settings: Settings, brain: Brain, redis_client: Redis
+) -> AsyncIterator[httpx.AsyncClient]:
     users = UserStore(redis_client)
     await users.add("alice", "agent", "alice-password")
     await users.add("root", "admin", "root-password")
-    handoff = settings.handoff.model_copy(update={
-        "signin_failures_per_account": 3, "signin_window_seconds": WINDOW_SECONDS})
+    handoff = settings.handoff.model_copy(
+        update={"signin_failures_per_account": 3, "signin_window_seconds": WINDOW_SECONDS}
+    )
     with live_server(settings.model_copy(update={"handoff": handoff}), brain) as base:
         async with httpx.AsyncClient(base_url=base, timeout=10) as client:
             yield client
@@ -37,7 +39,8 @@ async def _sign_in(api: httpx.AsyncClient, user: str, password: str) -> httpx.Re
 
 
 async def test_wrong_passwords_lock_the_account_for_the_window(
-    api: httpx.AsyncClient, caplog: pytest.LogCaptureFixture,
+    api: httpx.AsyncClient,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     for attempt in range(3):
         wrong = await _sign_in(api, "alice", f"guess-number-{attempt}")
@@ -72,11 +75,17 @@ async def test_sign_out_ends_the_token(api: httpx.AsyncClient) -> None:
 
 async def test_a_password_change_ends_every_session(api: httpx.AsyncClient) -> None:
     alice, other = await bearer(api, "alice"), await bearer(api, "alice")
-    wrong = await api.put("/api/me/password", headers=alice,
-                          json={"current_password": "nope", "new_password": "new-password-1"})
+    wrong = await api.put(
+        "/api/me/password",
+        headers=alice,
+        json={"current_password": "nope", "new_password": "new-password-1"},
+    )
     assert wrong.status_code == 400
-    changed = await api.put("/api/me/password", headers=alice, json={
-        "current_password": "alice-password", "new_password": "new-password-1"})
+    changed = await api.put(
+        "/api/me/password",
+        headers=alice,
+        json={"current_password": "alice-password", "new_password": "new-password-1"},
+    )
     assert changed.status_code == 204
     for header in (alice, other):
         assert (await api.get("/api/me", headers=header)).status_code == 401
@@ -95,12 +104,14 @@ async def test_an_admin_ends_sessions_and_changes_roles(api: httpx.AsyncClient) 
     promoted = await api.put("/api/users/alice/role", headers=root, json={"role": "admin"})
     assert promoted.json()["role"] == "admin"
     assert (await api.get("/api/me", headers=alice)).status_code == 401
-    assert (await api.put("/api/users/alice/role", headers=root,
-                          json={"role": "boss"})).status_code == 422
+    assert (
+        await api.put("/api/users/alice/role", headers=root, json={"role": "boss"})
+    ).status_code == 422
 
     alice = await bearer(api, "alice")
-    reset = await api.put("/api/users/alice/password", headers=root,
-                          json={"password": "reset-by-root"})
+    reset = await api.put(
+        "/api/users/alice/password", headers=root, json={"password": "reset-by-root"}
+    )
     assert reset.status_code == 204
     assert (await api.get("/api/me", headers=alice)).status_code == 401
     users = (await api.get("/api/users", headers=root)).json()

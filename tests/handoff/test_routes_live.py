@@ -20,8 +20,9 @@ Revoke = Callable[[httpx.AsyncClient, dict[str, str]], Awaitable[httpx.Response]
 
 
 @pytest.fixture
-async def api(settings: Settings, brain: Brain, redis_client: Redis) -> AsyncIterator[
-        httpx.AsyncClient]:
+async def api(
+    settings: Settings, brain: Brain, redis_client: Redis
+) -> AsyncIterator[httpx.AsyncClient]:
     users = UserStore(redis_client)
     await users.add("alice", "agent", "alice-password")
     await users.add("root", "admin", "root-password")
@@ -30,8 +31,9 @@ async def api(settings: Settings, brain: Brain, redis_client: Redis) -> AsyncIte
             yield client
 
 
-async def _open_stream(api: httpx.AsyncClient, header: dict[str, str]) -> tuple[
-        asyncio.Task[list[str]], asyncio.Event]:
+async def _open_stream(
+    api: httpx.AsyncClient, header: dict[str, str]
+) -> tuple[asyncio.Task[list[str]], asyncio.Event]:
     ticket = (await api.post("/api/events/ticket", headers=header)).json()["ticket"]
     connected = asyncio.Event()
 
@@ -57,13 +59,17 @@ async def _admin_revokes(api: httpx.AsyncClient, alice: dict[str, str]) -> httpx
 
 
 async def _password_change(api: httpx.AsyncClient, alice: dict[str, str]) -> httpx.Response:
-    return await api.put("/api/me/password", headers=alice, json={
-        "current_password": "alice-password", "new_password": "another-password"})
+    return await api.put(
+        "/api/me/password",
+        headers=alice,
+        json={"current_password": "alice-password", "new_password": "another-password"},
+    )
 
 
 @pytest.mark.parametrize("revoke", [_sign_out, _admin_revokes, _password_change])
 async def test_the_stream_closes_within_2_s_of_the_session_ending(
-    api: httpx.AsyncClient, revoke: Revoke,
+    api: httpx.AsyncClient,
+    revoke: Revoke,
 ) -> None:
     alice = await bearer(api, "alice")
     reader, connected = await _open_stream(api, alice)

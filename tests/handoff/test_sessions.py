@@ -46,6 +46,7 @@ async def test_a_stream_ticket_works_once_and_follows_its_session(redis_client: 
 
 async def test_a_token_from_before_the_session_index_no_longer_works(redis_client: Redis) -> None:
     old_token = "token-issued-by-an-older-version"
-    await redis_client.set(keys.session_token(token_digest(old_token)), '{"username": "alice"}',
-                           ex=600)
+    await redis_client.set(
+        keys.session_token(token_digest(old_token)), '{"username": "alice"}', ex=600
+    )
     assert await Sessions(redis_client).find(old_token) is None

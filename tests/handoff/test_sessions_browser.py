@@ -47,7 +47,8 @@ async def sign_in(console: Page, password: str = PASSWORD) -> None:
 
 async def console_token(console: Page) -> str:
     return await console.evaluate(
-        "JSON.parse(sessionStorage.getItem('switchboard.console.session')).token")
+        "JSON.parse(sessionStorage.getItem('switchboard.console.session')).token"
+    )
 
 
 async def live_streams(redis: aioredis.Redis) -> int:
@@ -66,7 +67,9 @@ async def wait_for_streams(redis: aioredis.Redis, count: int, within: float) -> 
 
 
 async def test_sign_out_revokes_the_token_and_closes_the_stream(
-    context: BrowserContext, base_url: str, redis_client: aioredis.Redis,
+    context: BrowserContext,
+    base_url: str,
+    redis_client: aioredis.Redis,
 ) -> None:
     console = await context.new_page()
     urls: list[str] = []
@@ -88,7 +91,9 @@ async def test_sign_out_revokes_the_token_and_closes_the_stream(
 
 
 async def test_a_session_ended_elsewhere_returns_the_console_to_sign_in(
-    context: BrowserContext, base_url: str, redis_client: aioredis.Redis,
+    context: BrowserContext,
+    base_url: str,
+    redis_client: aioredis.Redis,
 ) -> None:
     console = await context.new_page()
     await sign_in(console)
@@ -101,13 +106,17 @@ async def test_a_session_ended_elsewhere_returns_the_console_to_sign_in(
         assert ended.json() == {"ended": 1}
     await expect(console.locator("#signin-error")).to_have_text(
         "You were signed out (here or elsewhere, or your password or role changed). "
-        "Please sign in again.", timeout=3_000)
+        "Please sign in again.",
+        timeout=3_000,
+    )
     await expect(console.locator("#app")).to_be_hidden()
     assert await wait_for_streams(redis_client, 0, 5) < 2.0
 
 
 async def test_repeated_wrong_passwords_show_when_to_try_again(
-    context: BrowserContext, base_url: str, settings: Settings,
+    context: BrowserContext,
+    base_url: str,
+    settings: Settings,
 ) -> None:
     console = await context.new_page()
     await console.goto("/console")

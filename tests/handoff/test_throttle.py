@@ -13,8 +13,7 @@ def _throttle(redis: Redis, **limits: float) -> SignInThrottle:
 
 
 async def test_an_account_locks_after_its_attempts_for_the_window(redis_client: Redis) -> None:
-    throttle = _throttle(redis_client, signin_failures_per_account=3,
-                         signin_window_seconds=120)
+    throttle = _throttle(redis_client, signin_failures_per_account=3, signin_window_seconds=120)
     assert await throttle.attempt("Alice", "10.0.0.1") == 0
     assert await throttle.attempt("alice", "10.0.0.1") == 0
     assert await throttle.attempt("alice", "10.0.0.2") == 0  # any case, another address
@@ -38,8 +37,7 @@ async def test_an_address_locks_across_accounts(redis_client: Redis) -> None:
 
 
 async def test_refused_attempts_do_not_count_against_the_address(redis_client: Redis) -> None:
-    throttle = _throttle(redis_client, signin_failures_per_account=1,
-                         signin_failures_per_address=3)
+    throttle = _throttle(redis_client, signin_failures_per_account=1, signin_failures_per_address=3)
     assert await throttle.attempt("alice", "192.0.2.7") == 0
     for _ in range(10):  # alice keeps trying while locked out
         assert await throttle.attempt("alice", "192.0.2.7") > 0
@@ -49,8 +47,7 @@ async def test_refused_attempts_do_not_count_against_the_address(redis_client: R
 async def test_a_success_clears_the_account_and_gives_the_address_its_attempt_back(
     redis_client: Redis,
 ) -> None:
-    throttle = _throttle(redis_client, signin_failures_per_account=2,
-                         signin_failures_per_address=3)
+    throttle = _throttle(redis_client, signin_failures_per_account=2, signin_failures_per_address=3)
     await throttle.attempt("alice", "192.0.2.7")
     await throttle.attempt("alice", "192.0.2.7")
     await throttle.succeeded("alice", "192.0.2.7")

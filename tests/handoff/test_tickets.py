@@ -26,11 +26,22 @@ def _store(redis: Redis, clock: Clock | None = None) -> TicketStore:
     return TicketStore(redis, HandoffSettings(), clock=clock or Clock())
 
 
-async def _open(store: TicketStore, ticket_id: str = "t1", severity: str = "normal",
-                tier: str = "new", conversation: str = "conv-0001"):
+async def _open(
+    store: TicketStore,
+    ticket_id: str = "t1",
+    severity: str = "normal",
+    tier: str = "new",
+    conversation: str = "conv-0001",
+):
     message = inbound("I want a person", conversation=conversation)
-    ticket, _ = await store.open(ticket_id, message, reason="test", severity=severity,
-                                 tier=tier, signals={"intent": "contact_human"})
+    ticket, _ = await store.open(
+        ticket_id,
+        message,
+        reason="test",
+        severity=severity,
+        tier=tier,
+        signals={"intent": "contact_human"},
+    )
     return ticket
 
 
@@ -51,12 +62,23 @@ async def test_opening_is_idempotent_per_message_and_per_conversation(
 ) -> None:
     store = _store(redis_client)
     first = await _open(store, "t1")
-    again, opened = await store.open("t1", inbound(conversation="conv-0001"), reason="x",
-                                     severity="normal", tier="new", signals={})
+    again, opened = await store.open(
+        "t1",
+        inbound(conversation="conv-0001"),
+        reason="x",
+        severity="normal",
+        tier="new",
+        signals={},
+    )
     assert not opened and again.id == first.id
-    other_message, opened = await store.open("t9", inbound(conversation="conv-0001"),
-                                             reason="x", severity="normal", tier="new",
-                                             signals={})
+    other_message, opened = await store.open(
+        "t9",
+        inbound(conversation="conv-0001"),
+        reason="x",
+        severity="normal",
+        tier="new",
+        signals={},
+    )
     assert not opened and other_message.id == "t1"  # one open ticket per conversation
     assert await redis_client.zcard(keys.TICKETS_WAITING) == 1
 
@@ -65,8 +87,7 @@ async def test_many_agents_racing_to_claim_exactly_one_wins(redis_client: Redis)
     store = _store(redis_client)
     await _open(store)
     agents = [f"agent{i}" for i in range(20)]
-    results = await asyncio.gather(*(store.claim("t1", a) for a in agents),
-                                   return_exceptions=True)
+    results = await asyncio.gather(*(store.claim("t1", a) for a in agents), return_exceptions=True)
     winners = [r for r in results if not isinstance(r, BaseException)]
     losers = [r for r in results if isinstance(r, TicketConflict)]
     assert len(winners) == 1
@@ -107,7 +128,12 @@ async def test_release_transfer_note_resolve(redis_client: Redis) -> None:
     with pytest.raises(TicketConflict, match="resolved"):
         await store.claim("t1", "carol")
     assert [e["type"] for e in resolved.events] == [
-        "opened", "claimed", "released", "transferred", "resolved"]
+        "opened",
+        "claimed",
+        "released",
+        "transferred",
+        "resolved",
+    ]
 
 
 async def test_a_customer_back_within_the_grace_period_reopens_the_same_ticket(
@@ -118,14 +144,26 @@ async def test_a_customer_back_within_the_grace_period_reopens_the_same_ticket(
     await _open(store, "t1")
     await store.resolve("t1", "alice")
     clock.now += 10 * 60  # within the 30-minute grace period
-    ticket, opened = await store.open("t2", inbound(conversation="conv-0001"), reason="again",
-                                      severity="negative", tier="new", signals={})
+    ticket, opened = await store.open(
+        "t2",
+        inbound(conversation="conv-0001"),
+        reason="again",
+        severity="negative",
+        tier="new",
+        signals={},
+    )
     assert opened and ticket.id == "t1" and ticket.status == "waiting"
     assert ticket.reopened == 1 and ticket.severity == "negative"
     await store.resolve("t1", "alice")
     clock.now += 31 * 60  # after the grace period: a new ticket
-    fresh, opened = await store.open("t3", inbound(conversation="conv-0001"), reason="later",
-                                     severity="normal", tier="new", signals={})
+    fresh, opened = await store.open(
+        "t3",
+        inbound(conversation="conv-0001"),
+        reason="later",
+        severity="normal",
+        tier="new",
+        signals={},
+    )
     assert opened and fresh.id == "t3"
 
 

@@ -24,8 +24,12 @@ async def test_passwords_are_hashed_and_checked(redis_client: Redis) -> None:
 
 async def test_an_old_scrypt_hash_still_signs_in_and_becomes_argon2(redis_client: Redis) -> None:
     users = UserStore(redis_client)
-    old = {"role": "agent", "teams": ["support"], "capacity": 3,
-           **legacy_scrypt_record("an old password", secrets.token_bytes(16))}
+    old = {
+        "role": "agent",
+        "teams": ["support"],
+        "capacity": 3,
+        **legacy_scrypt_record("an old password", secrets.token_bytes(16)),
+    }
     await redis_client.hset(keys.USERS, "wang", json.dumps(old))
 
     assert await users.verify("wang", "not the password") is None
@@ -82,12 +86,16 @@ async def test_changes_to_unknown_users_are_refused(redis_client: Redis) -> None
         await users.set_role("ghost", "admin")
 
 
-@pytest.mark.parametrize(("name", "role", "password", "message"), [
-    ("a", "agent", "long enough pw", "username"),
-    ("bob", "boss", "long enough pw", "role"),
-    ("bob", "agent", "short", "at least 8"),
-])
-async def test_bad_users_are_refused(redis_client: Redis, name: str, role: str, password: str,
-                                     message: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "role", "password", "message"),
+    [
+        ("a", "agent", "long enough pw", "username"),
+        ("bob", "boss", "long enough pw", "role"),
+        ("bob", "agent", "short", "at least 8"),
+    ],
+)
+async def test_bad_users_are_refused(
+    redis_client: Redis, name: str, role: str, password: str, message: str
+) -> None:
     with pytest.raises(UserError, match=message):
         await UserStore(redis_client).add(name, role, password)

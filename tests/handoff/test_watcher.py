@@ -51,8 +51,9 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
 
 
 def _parts(redis: Redis, clock: Clock, webhook_url: str | None = None):
-    settings = HandoffSettings(breach_webhook_url=webhook_url, offline_release_seconds=60,
-                               presence_timeout_seconds=30)
+    settings = HandoffSettings(
+        breach_webhook_url=webhook_url, offline_release_seconds=60, presence_timeout_seconds=30
+    )
     tickets = TicketStore(redis, settings, clock=clock)
     users = UserStore(redis)
     presence = Presence(redis, settings, clock=clock)
@@ -66,11 +67,23 @@ async def test_a_ticket_past_its_deadline_is_raised_once(
     url, received = webhook
     clock = Clock(1_800_000_000.0)
     settings, tickets, _, _, assigner = _parts(redis_client, clock, url)
-    await tickets.open("late", inbound(conversation="conv-late"), reason="r",
-                       severity="crisis", tier="vip", signals={})  # 5 minutes to answer
+    await tickets.open(
+        "late",
+        inbound(conversation="conv-late"),
+        reason="r",
+        severity="crisis",
+        tier="vip",
+        signals={},
+    )  # 5 minutes to answer
     clock.now += 50 * 60
-    await tickets.open("fine", inbound(conversation="conv-fine"), reason="r",
-                       severity="normal", tier="new", signals={})  # 60 minutes to answer
+    await tickets.open(
+        "fine",
+        inbound(conversation="conv-fine"),
+        reason="r",
+        severity="normal",
+        tier="new",
+        signals={},
+    )  # 60 minutes to answer
     clock.now += 5 * 60
     settings = settings.model_copy(update={"auto_assign": False})
     watcher = SlaWatcher(redis_client, tickets, assigner, settings)
@@ -91,13 +104,25 @@ async def test_auto_assign_spreads_by_urgency_and_load(redis_client: Redis) -> N
     await presence.set_status("alice", "online")
     await presence.set_status("bob", "online")
     await presence.set_status("carol", "away")  # away agents get nothing new
-    for name, severity in [("t-normal", "normal"), ("t-crisis", "crisis"),
-                           ("t-negative", "negative")]:
-        await tickets.open(name, inbound(conversation=f"conv-{name}"), reason="r",
-                           severity=severity, tier="new", signals={})
+    for name, severity in [
+        ("t-normal", "normal"),
+        ("t-crisis", "crisis"),
+        ("t-negative", "negative"),
+    ]:
+        await tickets.open(
+            name,
+            inbound(conversation=f"conv-{name}"),
+            reason="r",
+            severity=severity,
+            tier="new",
+            signals={},
+        )
     assigned = await assigner.assign_waiting()
     assert [(t.id, t.agent) for t in assigned] == [
-        ("t-crisis", "alice"), ("t-negative", "bob"), ("t-normal", "bob")]
+        ("t-crisis", "alice"),
+        ("t-negative", "bob"),
+        ("t-normal", "bob"),
+    ]
 
 
 async def test_tickets_of_an_agent_gone_offline_return_to_the_queue(redis_client: Redis) -> None:
@@ -105,8 +130,9 @@ async def test_tickets_of_an_agent_gone_offline_return_to_the_queue(redis_client
     _, tickets, users, presence, assigner = _parts(redis_client, clock)
     await users.add("alice", "agent", "password-a")
     await presence.set_status("alice", "online")
-    await tickets.open("t1", inbound(conversation="conv-t1"), reason="r", severity="normal",
-                       tier="new", signals={})
+    await tickets.open(
+        "t1", inbound(conversation="conv-t1"), reason="r", severity="normal", tier="new", signals={}
+    )
     await tickets.claim("t1", "alice")
     clock.now += 45  # console silent past presence_timeout: offline since the last heartbeat
     assert await assigner.release_abandoned() == []  # not yet offline for 60 s
@@ -143,8 +169,9 @@ async def test_an_agent_who_never_chose_a_status_keeps_what_they_claim(
     clock = Clock(1_800_000_000.0)
     _, tickets, users, presence, assigner = _parts(redis_client, clock)
     await users.add("alice", "agent", "password-a")
-    await tickets.open("t1", inbound(conversation="conv-t1"), reason="r", severity="normal",
-                       tier="new", signals={})
+    await tickets.open(
+        "t1", inbound(conversation="conv-t1"), reason="r", severity="normal", tier="new", signals={}
+    )
     assert await presence.status("alice") == ("offline", 0.0)  # never signed in
     await presence.heartbeat("alice")  # any console call
     await tickets.claim("t1", "alice")
@@ -167,8 +194,9 @@ async def test_claiming_after_signing_out_sets_the_agent_online(redis_client: Re
     await presence.set_status("alice", "offline")  # signed out yesterday
     clock.now += 86_400
     await presence.heartbeat("alice")
-    await tickets.open("t1", inbound(conversation="conv-t1"), reason="r", severity="normal",
-                       tier="new", signals={})
+    await tickets.open(
+        "t1", inbound(conversation="conv-t1"), reason="r", severity="normal", tier="new", signals={}
+    )
     await tickets.claim("t1", "alice")
     await presence.at_work("alice")
     clock.now += 5

@@ -17,16 +17,36 @@ from tests.conftest import CACHE_DIR
 # Filed under greet by mistake: every fold's head must call it order_tracking.
 MISFILED = "where is my parcel, it has not arrived"
 EXAMPLES = {
-    "greet": ["hello", "hi there", "good morning", "hey", "hello, anyone here?",
-              "good evening", "hi!", MISFILED],
-    "order_tracking": ["where is my order", "track my package", "has my order shipped yet",
-                       "where is my delivery", "when will my parcel arrive",
-                       "tracking number for my order", "my package is late, where is it",
-                       "order status please"],
-    "refund_status": ["where is my refund", "when do I get my money back",
-                      "refund not received yet", "how long does a refund take",
-                      "status of my refund", "I returned the item, where is the money",
-                      "has my refund been processed", "refund still pending"],
+    "greet": [
+        "hello",
+        "hi there",
+        "good morning",
+        "hey",
+        "hello, anyone here?",
+        "good evening",
+        "hi!",
+        MISFILED,
+    ],
+    "order_tracking": [
+        "where is my order",
+        "track my package",
+        "has my order shipped yet",
+        "where is my delivery",
+        "when will my parcel arrive",
+        "tracking number for my order",
+        "my package is late, where is it",
+        "order status please",
+    ],
+    "refund_status": [
+        "where is my refund",
+        "when do I get my money back",
+        "refund not received yet",
+        "how long does a refund take",
+        "status of my refund",
+        "I returned the item, where is the money",
+        "has my refund been processed",
+        "refund still pending",
+    ],
 }
 ANSWERS = """answers:
   greet:

@@ -26,8 +26,11 @@ def test_a_clean_set_has_no_errors(tiny_folder: Path) -> None:
 
 
 def test_shared_examples_thin_intents_and_answer_problems(tmp_path: Path) -> None:
-    examples = {**EXAMPLES, "thanks": ["thanks", "thank you"],
-                "goodbye": ["bye", "see you", "Hello!"]}  # "Hello!" is greet's "hello"
+    examples = {
+        **EXAMPLES,
+        "thanks": ["thanks", "thank you"],
+        "goodbye": ["bye", "see you", "Hello!"],
+    }  # "Hello!" is greet's "hello"
     answers = """answers:
   greet: {en: "Hi!", zh: "你好!"}
   order_tracking: {en: "Track it under My Orders."}

@@ -45,8 +45,9 @@ async def test_a_stale_revision_is_refused_with_the_current_draft(drafts: Drafts
 
 async def test_concurrent_merges_without_a_revision_all_land(drafts: Drafts) -> None:
     texts = [f"收据问题 {n}" for n in range(8)]
-    await asyncio.gather(*(drafts.add_examples("invoice", [text], f"admin{n}")
-                           for n, text in enumerate(texts)))
+    await asyncio.gather(
+        *(drafts.add_examples("invoice", [text], f"admin{n}") for n, text in enumerate(texts))
+    )
     draft = await drafts.current()
     assert set(texts) <= set(draft.intent_set.intents["invoice"].examples)
     assert draft.revision == len(texts)
@@ -56,12 +57,16 @@ async def test_triage_examples_are_taught_moved_between_classes_and_removed(
     drafts: Drafts,
 ) -> None:
     start = await drafts.current()
-    taught = await drafts.add_triage_examples("complaint", ["坏了", "太慢了"], "root",
-                                              revision=start.revision)
-    moved = await drafts.add_triage_examples("neutral", [" 太慢了 ", "退款多久"], "root",
-                                             revision=taught.revision)
-    assert moved.intent_set.triage_examples == {"complaint": ("坏了",),
-                                                "neutral": ("太慢了", "退款多久")}
+    taught = await drafts.add_triage_examples(
+        "complaint", ["坏了", "太慢了"], "root", revision=start.revision
+    )
+    moved = await drafts.add_triage_examples(
+        "neutral", [" 太慢了 ", "退款多久"], "root", revision=taught.revision
+    )
+    assert moved.intent_set.triage_examples == {
+        "complaint": ("坏了",),
+        "neutral": ("太慢了", "退款多久"),
+    }
     with pytest.raises(DraftConflict):
         await drafts.add_triage_examples("neutral", ["x"], "mia", revision=taught.revision)
     for label, texts in [("happy", ["x"]), ("neutral", ["  "])]:
@@ -69,7 +74,8 @@ async def test_triage_examples_are_taught_moved_between_classes_and_removed(
             await drafts.add_triage_examples(label, texts, "root")
     with pytest.raises(DraftError):
         await drafts.remove_triage_examples("complaint", ["not there"], "root")
-    left = await drafts.remove_triage_examples("complaint", ["坏了"], "root",
-                                               revision=moved.revision)
+    left = await drafts.remove_triage_examples(
+        "complaint", ["坏了"], "root", revision=moved.revision
+    )
     assert left.intent_set.triage_examples == {"neutral": ("太慢了", "退款多久")}
     assert (await drafts.current()).intent_set.triage_examples == left.intent_set.triage_examples

@@ -24,8 +24,9 @@ STORES = ["你们有实体店吗", "实体店在哪里"]  # off-topic for the sh
 
 
 @pytest.fixture
-async def api(settings: Settings, brain: Brain, redis_client: Redis) -> AsyncIterator[
-        httpx.AsyncClient]:
+async def api(
+    settings: Settings, brain: Brain, redis_client: Redis
+) -> AsyncIterator[httpx.AsyncClient]:
     users = UserStore(redis_client)
     await users.add("alice", "agent", "alice-password")
     await users.add("root", "admin", "root-password")
@@ -49,8 +50,9 @@ def _intent(listing: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 async def _say(api: httpx.AsyncClient, conversation: str, text: str) -> None:
-    response = await api.post("/webchat/messages",
-                              json={"conversation_id": conversation, "text": text})
+    response = await api.post(
+        "/webchat/messages", json={"conversation_id": conversation, "text": text}
+    )
     assert response.status_code == 202, response.text
 
 
@@ -66,9 +68,13 @@ async def _poll(fetch: Any, ready: Any, what: str) -> Any:
 async def test_only_admins_reach_the_editor(api: httpx.AsyncClient) -> None:
     agent = await bearer(api, "alice")
     assert (await api.get("/api/intents")).status_code == 401
-    for method, path in [("GET", "/api/intents"), ("POST", "/api/intents/evaluate"),
-                         ("GET", "/api/misses"), ("GET", "/api/audit"),
-                         ("DELETE", "/api/intents/invoice")]:
+    for method, path in [
+        ("GET", "/api/intents"),
+        ("POST", "/api/intents/evaluate"),
+        ("GET", "/api/misses"),
+        ("GET", "/api/audit"),
+        ("DELETE", "/api/intents/invoice"),
+    ]:
         assert (await api.request(method, path, headers=agent)).status_code == 403, path
     # Agents pick an intent when they flag a message: the names are open to them.
     names = await api.get("/api/intents/names", headers=agent)
@@ -99,19 +105,26 @@ async def test_bad_edits_are_refused_and_nothing_is_stored_half_way(
 
     # A rename and a new VIP variant: the draft says what changed, the preview shows each tier.
     vip = {"zh": "尊敬的VIP，发票由专属客服为您开具。", "en": "Your VIP desk issues it."}
-    renamed = await api.put("/api/intents/invoice_help", headers=admin, json={
-        **invoice, "variants": {"vip": vip}, "rename_from": "invoice"})
+    renamed = await api.put(
+        "/api/intents/invoice_help",
+        headers=admin,
+        json={**invoice, "variants": {"vip": vip}, "rename_from": "invoice"},
+    )
     assert renamed.status_code == 200, renamed.text
     changes = renamed.json()["draft"]["changes"]
     assert changes["added"] == ["invoice_help"] and changes["removed"] == ["invoice"]
-    preview = (await api.post("/api/intents/preview", headers=admin, json={
-        "intent": "invoice_help", "language": "zh", "channel": "private"})).json()
+    preview = (
+        await api.post(
+            "/api/intents/preview",
+            headers=admin,
+            json={"intent": "invoice_help", "language": "zh", "channel": "private"},
+        )
+    ).json()
     assert preview["vip"] == vip["zh"] and "申请开票" in preview["regular"]
     deleted = await api.delete("/api/intents/greet", headers=admin)
     assert "greet" in deleted.json()["draft"]["changes"]["removed"]
 
-    assert (await api.delete("/api/intents-draft", headers=admin)).json() == {
-        "status": "discarded"}
+    assert (await api.delete("/api/intents-draft", headers=admin)).json() == {"status": "discarded"}
     listing = await _intents(api, admin)
     assert listing["draft"]["edited"] is False
     assert {"invoice", "greet"} <= {i["name"] for i in listing["intents"]}
@@ -126,8 +139,10 @@ async def test_a_worse_draft_needs_confirmation_and_rollback_restores_it(
     listing = await _intents(api, admin)
     cost, time_ = _intent(listing, "shipping_cost"), _intent(listing, "shipping_time")
     moved = cost["examples"][:12]  # "how much is shipping" taught as "how long does it take"
-    for name, body in [("shipping_time", {**time_, "examples": time_["examples"] + moved}),
-                       ("shipping_cost", {**cost, "examples": cost["examples"][12:]})]:
+    for name, body in [
+        ("shipping_time", {**time_, "examples": time_["examples"] + moved}),
+        ("shipping_cost", {**cost, "examples": cost["examples"][12:]}),
+    ]:
         assert (await api.put(f"/api/intents/{name}", json=body, headers=admin)).is_success
 
     refused = await api.post("/api/intents/publish", headers=admin, json={"note": "oops"})
@@ -136,8 +151,9 @@ async def test_a_worse_draft_needs_confirmation_and_rollback_restores_it(
     assert any(line.startswith("shipping_cost: F1") for line in worse), worse
     assert (await api.get("/api/intents/versions", headers=admin)).json()[0]["version"] == 1
 
-    published = await api.post("/api/intents/publish", headers=admin,
-                               json={"note": "merge shipping", "confirm": True})
+    published = await api.post(
+        "/api/intents/publish", headers=admin, json={"note": "merge shipping", "confirm": True}
+    )
     assert published.status_code == 200, published.text
     assert published.json()["version"]["version"] == 2
     assert published.json()["evaluation"]["makes_things_worse"] is True
@@ -147,8 +163,9 @@ async def test_a_worse_draft_needs_confirmation_and_rollback_restores_it(
     assert changed["shipping_cost"]["examples_removed"] == moved
     assert (await _intents(api, admin))["draft"]["edited"] is False
 
-    assert (await api.post("/api/intents/rollback", headers=admin,
-                           json={"version": 99})).status_code == 404
+    assert (
+        await api.post("/api/intents/rollback", headers=admin, json={"version": 99})
+    ).status_code == 404
     back = await api.post("/api/intents/rollback", headers=admin, json={"version": 1})
     assert back.status_code == 200 and back.json()["version"] == 3
     versions = (await api.get("/api/intents/versions", headers=admin)).json()
@@ -156,7 +173,8 @@ async def test_a_worse_draft_needs_confirmation_and_rollback_restores_it(
     assert versions[1]["author"] == "root" and versions[1]["note"] == "merge shipping"
     undone = (await api.get("/api/intents/versions/3/diff", headers=admin)).json()
     assert {row["intent"]: row for row in undone["changed"]}["shipping_cost"][
-        "examples_added"] == moved
+        "examples_added"
+    ] == moved
     assert _intent(await _intents(api, admin), "shipping_cost") == cost
 
     audit = (await api.get("/api/audit", headers=admin)).json()
@@ -171,14 +189,23 @@ async def test_misses_are_grouped_assigned_or_dismissed_and_agents_flag_from_tic
     for index, text in enumerate(RECEIPTS + STORES):
         await _say(api, f"conv-miss-{index:02d}", text)
     await _say(api, "conv-wants-a-person", "转人工")
-    [ticket] = await _poll(lambda: _json(api.get("/api/tickets", headers=agent)),
-                           lambda tickets: len(tickets) == 1, "the ticket")
-    flagged = await api.post(f"/api/tickets/{ticket['id']}/flag", headers=agent,
-                             json={"intent": "invoice", "text": "收据可以当发票用吗"})
+    [ticket] = await _poll(
+        lambda: _json(api.get("/api/tickets", headers=agent)),
+        lambda tickets: len(tickets) == 1,
+        "the ticket",
+    )
+    flagged = await api.post(
+        f"/api/tickets/{ticket['id']}/flag",
+        headers=agent,
+        json={"intent": "invoice", "text": "收据可以当发票用吗"},
+    )
     assert flagged.status_code == 200, flagged.text
 
-    groups = await _poll(lambda: _json(api.get("/api/misses", headers=admin)),
-                         lambda groups: sum(g["size"] for g in groups) == 5, "five misses")
+    groups = await _poll(
+        lambda: _json(api.get("/api/misses", headers=admin)),
+        lambda groups: sum(g["size"] for g in groups) == 5,
+        "five misses",
+    )
     by_text = {m["text"]: (g, m) for g in groups for m in g["messages"]}
     receipts = by_text[RECEIPTS[0]][0]
     assert {m["text"] for m in receipts["messages"]} == set(RECEIPTS)
@@ -187,14 +214,21 @@ async def test_misses_are_grouped_assigned_or_dismissed_and_agents_flag_from_tic
     assert by_text[RECEIPTS[0]][1]["nearest"][0]["intent"] == "invoice"
     flag = by_text["收据可以当发票用吗"][1]
     assert (flag["source"], flag["flagged_by"], flag["suggested_intent"]) == (
-        "flagged", "alice", "invoice")
+        "flagged",
+        "alice",
+        "invoice",
+    )
 
     ids = [m["id"] for m in receipts["messages"]]
-    for body, code in [({"ids": ids}, 422), ({"ids": ["nope"], "intent": "invoice"}, 404),
-                       ({"ids": ids, "intent": "no_such_intent"}, 422)]:
+    for body, code in [
+        ({"ids": ids}, 422),
+        ({"ids": ["nope"], "intent": "invoice"}, 404),
+        ({"ids": ids, "intent": "no_such_intent"}, 422),
+    ]:
         assert (await api.post("/api/misses/assign", json=body, headers=admin)).status_code == code
-    assigned = await api.post("/api/misses/assign", headers=admin,
-                              json={"ids": ids, "intent": "invoice"})
+    assigned = await api.post(
+        "/api/misses/assign", headers=admin, json={"ids": ids, "intent": "invoice"}
+    )
     assert assigned.json() == {"added": 2, "intent": "invoice"}
     [change] = (await _intents(api, admin))["draft"]["changes"]["changed"]
     assert change["intent"] == "invoice" and set(change["examples_added"]) == set(RECEIPTS)
@@ -210,24 +244,30 @@ async def test_misses_are_grouped_assigned_or_dismissed_and_agents_flag_from_tic
 
 
 async def test_unnecessary_hand_overs_teach_the_triage_through_the_draft(
-    api: httpx.AsyncClient, redis_client: Redis,
+    api: httpx.AsyncClient,
+    redis_client: Redis,
 ) -> None:
     admin = await bearer(api, "root")
     log = MissLog(redis_client)
     taught = ["退款多久到账？", "退款到哪一步了"]
     for text in taught:
-        await log.unnecessary(text, "zh", "alice", {"triage": {"complaint": 0.7},
-                                                    "person_reason": "complaint 0.70"})
+        await log.unnecessary(
+            text, "zh", "alice", {"triage": {"complaint": 0.7}, "person_reason": "complaint 0.70"}
+        )
     ids = [miss_id(text) for text in taught]
     revision = (await _intents(api, admin))["draft"]["revision"]
-    for body, code in [({"ids": ["nope"]}, 404), ({"ids": ids, "label": "happy"}, 422),
-                       ({"ids": ids, "revision": revision + 5}, 409)]:
+    for body, code in [
+        ({"ids": ["nope"]}, 404),
+        ({"ids": ids, "label": "happy"}, 422),
+        ({"ids": ids, "revision": revision + 5}, 409),
+    ]:
         refused = await api.post("/api/misses/triage", json=body, headers=admin)
         assert refused.status_code == code, refused.text
     assert len(await log.all()) == 2  # nothing taken off on a refusal
 
-    done = await api.post("/api/misses/triage", headers=admin,
-                          json={"ids": ids, "revision": revision})
+    done = await api.post(
+        "/api/misses/triage", headers=admin, json={"ids": ids, "revision": revision}
+    )
     assert done.status_code == 200, done.text
     assert done.json() == {"added": 2, "label": "neutral", "revision": revision + 1}
     assert await log.all() == []
@@ -235,9 +275,15 @@ async def test_unnecessary_hand_overs_teach_the_triage_through_the_draft(
     assert sorted(listing["triage_examples"]["neutral"]) == sorted(taught)
     [change] = listing["draft"]["changes"]["triage"]
     assert (change["class"], sorted(change["added"]), change["removed"]) == (
-        "neutral", sorted(taught), [])
-    stale = await api.post("/api/triage-examples/remove", headers=admin,
-                           json={"label": "neutral", "texts": taught[:1], "revision": revision})
+        "neutral",
+        sorted(taught),
+        [],
+    )
+    stale = await api.post(
+        "/api/triage-examples/remove",
+        headers=admin,
+        json={"label": "neutral", "texts": taught[:1], "revision": revision},
+    )
     assert stale.status_code == 409 and stale.json()["detail"]["code"] == "draft_conflict"
 
     evaluation = await api.post("/api/intents/evaluate", headers=admin)
@@ -245,8 +291,11 @@ async def test_unnecessary_hand_overs_teach_the_triage_through_the_draft(
     assert (row["class"], row["added"], row["removed"], row["examples"]) == ("neutral", 2, 0, 2)
     assert 0 <= row["to_person_now"] <= 2
 
-    removed = await api.post("/api/triage-examples/remove", headers=admin, json={
-        "label": "neutral", "texts": taught[:1], "revision": listing["draft"]["revision"]})
+    removed = await api.post(
+        "/api/triage-examples/remove",
+        headers=admin,
+        json={"label": "neutral", "texts": taught[:1], "revision": listing["draft"]["revision"]},
+    )
     assert removed.status_code == 200, removed.text
     assert removed.json()["triage_examples"] == {"neutral": taught[1:]}
     audit = (await api.get("/api/audit", headers=admin)).json()
@@ -260,7 +309,8 @@ async def _json(request: Any) -> Any:
 
 
 async def test_two_admins_racing_on_the_draft_never_lose_a_change(
-    api: httpx.AsyncClient, redis_client: Redis,
+    api: httpx.AsyncClient,
+    redis_client: Redis,
 ) -> None:
     await UserStore(redis_client).add("mia", "admin", "mia-password")
     root, mia = await bearer(api, "root"), await bearer(api, "mia")
@@ -274,9 +324,9 @@ async def test_two_admins_racing_on_the_draft_never_lose_a_change(
     # Both save from the same revision at once: exactly one wins, the other gets 409.
     first, second = await asyncio.gather(
         api.put("/api/intents/invoice", json={**roots, "revision": revision}, headers=root),
-        api.put("/api/intents/invoice", json={**mias, "revision": revision}, headers=mia))
-    assert sorted([first.status_code, second.status_code]) == [200, 409], (first.text,
-                                                                           second.text)
+        api.put("/api/intents/invoice", json={**mias, "revision": revision}, headers=mia),
+    )
+    assert sorted([first.status_code, second.status_code]) == [200, 409], (first.text, second.text)
     winner, loser = (roots, mias) if first.status_code == 200 else (mias, roots)
     lost = second if first.status_code == 200 else first
     lost_headers = mia if first.status_code == 200 else root
@@ -289,24 +339,30 @@ async def test_two_admins_racing_on_the_draft_never_lose_a_change(
     assert detail["current"]["draft"]["revision"] == detail["revision"]
 
     # Stale deletes and discards are refused too; with the new revision the loser goes on.
-    assert (await api.delete(f"/api/intents/greet?revision={revision}",
-                             headers=lost_headers)).status_code == 409
-    assert (await api.delete(f"/api/intents-draft?revision={revision}",
-                             headers=lost_headers)).status_code == 409
+    assert (
+        await api.delete(f"/api/intents/greet?revision={revision}", headers=lost_headers)
+    ).status_code == 409
+    assert (
+        await api.delete(f"/api/intents-draft?revision={revision}", headers=lost_headers)
+    ).status_code == 409
     both = {**winner, "examples": [*winner["examples"], loser["examples"][-1]]}
-    redo = await api.put("/api/intents/invoice", headers=lost_headers,
-                         json={**both, "revision": detail["revision"]})
+    redo = await api.put(
+        "/api/intents/invoice", headers=lost_headers, json={**both, "revision": detail["revision"]}
+    )
     assert redo.status_code == 200, redo.text
     final = await _intents(api, root)
-    assert set(_intent(final, "invoice")["examples"]) >= {"电子发票怎么开",
-                                                          "can I get a VAT invoice"}
+    assert set(_intent(final, "invoice")["examples"]) >= {
+        "电子发票怎么开",
+        "can I get a VAT invoice",
+    }
     assert final["draft"]["revision"] == revision + 2
 
     # A publish discards the draft; an editor still on the old draft cannot write into the
     # next one (revisions never go back).
     stale = final["draft"]["revision"]
-    assert (await api.delete(f"/api/intents-draft?revision={stale}",
-                             headers=root)).status_code == 200
+    assert (
+        await api.delete(f"/api/intents-draft?revision={stale}", headers=root)
+    ).status_code == 200
     fresh = await _intents(api, root)
     assert fresh["draft"]["revision"] > stale and not fresh["draft"]["edited"]
     again = await api.put("/api/intents/invoice", headers=mia, json={**mias, "revision": stale})

@@ -18,8 +18,11 @@ from bot.understanding.severity import BurstRule
 from tests.conftest import CACHE_DIR
 from tests.factories import inbound
 
-ANGRY = ["你们的东西太垃圾了，我要退款！", "质量太差了，垃圾东西，我要退款",
-         "什么垃圾东西，赶紧给我退款！"]
+ANGRY = [
+    "你们的东西太垃圾了，我要退款！",
+    "质量太差了，垃圾东西，我要退款",
+    "什么垃圾东西，赶紧给我退款！",
+]
 
 
 @pytest.fixture(scope="module")
@@ -64,8 +67,10 @@ async def test_three_customers_on_one_topic_make_a_burst(
     assert severities == ["negative", "negative", "crisis"]
     last = turns[-1].understanding
     assert last is not None
-    assert any(reason.startswith("burst: 3 customers on intent:refund_status")
-               for reason in last.assessment_reasons), last.assessment_reasons
+    assert any(
+        reason.startswith("burst: 3 customers on intent:refund_status")
+        for reason in last.assessment_reasons
+    ), last.assessment_reasons
 
 
 async def test_one_customer_three_times_is_not_a_burst(
@@ -75,7 +80,8 @@ async def test_one_customer_three_times_is_not_a_burst(
     texts = ANGRY
     turns = [await _run(brain, stage, text, "same-customer") for text in texts]
     assert [t.understanding.severity for t in turns if t.understanding is not None] == [
-        "negative"] * 3
+        "negative"
+    ] * 3
 
 
 async def test_the_stage_needs_understanding_first(

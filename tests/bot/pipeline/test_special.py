@@ -38,9 +38,13 @@ async def test_a_photo_caption_is_understood_as_text(brain: Brain) -> None:
 async def test_a_new_subscriber_is_welcomed_by_tier(brain: Brain, redis_client: Redis) -> None:
     greet = brain.intent_set.intents["greet"]
     classifier = copy.copy(brain.classifier)
-    classifier.intent_set = replace(brain.intent_set, intents={
-        **brain.intent_set.intents,
-        "greet": replace(greet, variants={"vip": {"zh": "欢迎回来，尊贵的VIP会员！"}})})
+    classifier.intent_set = replace(
+        brain.intent_set,
+        intents={
+            **brain.intent_set.intents,
+            "greet": replace(greet, variants={"vip": {"zh": "欢迎回来，尊贵的VIP会员！"}}),
+        },
+    )
     customers = CustomerStore(redis_client, TierRules())
     stage = SpecialMessageStage(Brain(classifier=classifier), customers)
     first = _turn("[subscribe]", "event:subscribe")

@@ -35,10 +35,17 @@ def _stores(redis: Redis) -> tuple[TicketStore, CustomerStore]:
 async def test_conversation_stage_stops_while_a_ticket_is_open(redis_client: Redis) -> None:
     tickets, customers = _stores(redis_client)
     first = _turn("I want to talk to a person")
-    await tickets.open("t1", first.message, reason="intent:contact_human", severity="normal",
-                       tier="new", signals={})
-    later = Turn(message=inbound("hello?", conversation=first.message.chat_id),
-                 state=ConversationState())
+    await tickets.open(
+        "t1",
+        first.message,
+        reason="intent:contact_human",
+        severity="normal",
+        tier="new",
+        signals={},
+    )
+    later = Turn(
+        message=inbound("hello?", conversation=first.message.chat_id), state=ConversationState()
+    )
     with pytest.raises(StopPipeline, match="ticket t1 is open"):
         await ConversationStage(tickets, customers)(later)
     assert later.state.turns == 1
@@ -89,8 +96,7 @@ async def test_the_whole_pipeline_replies_once_keyed_on_the_message(
 async def test_a_stopped_pipeline_runs_no_later_stage(brain: Brain, redis_client: Redis) -> None:
     tickets, customers = _stores(redis_client)
     turn = _turn("hi")
-    await tickets.open("t2", turn.message, reason="test", severity="normal", tier="new",
-                       signals={})
+    await tickets.open("t2", turn.message, reason="test", severity="normal", tier="new", signals={})
     pipeline = Pipeline([ConversationStage(tickets, customers), RespondStage(brain)])
     turn = await pipeline.run(turn)
     assert turn.replies == []
@@ -103,8 +109,9 @@ async def test_answers_use_the_variant_for_the_customers_tier(
     greet = brain.intent_set.intents["greet"]
     with_variant = replace(greet, variants={"vip": {"en": "Welcome back, valued member!"}})
     classifier = copy.copy(brain.classifier)
-    classifier.intent_set = replace(brain.intent_set,
-                                    intents={**brain.intent_set.intents, "greet": with_variant})
+    classifier.intent_set = replace(
+        brain.intent_set, intents={**brain.intent_set.intents, "greet": with_variant}
+    )
     vip_brain = Brain(classifier=classifier)
     tickets, customers = _stores(redis_client)
     stage = RespondStage(vip_brain, tickets, customers)

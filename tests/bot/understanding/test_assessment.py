@@ -58,7 +58,8 @@ def test_a_scary_pre_sale_question_is_no_crisis_but_may_be_negative(
     result = _assess(brain, assessor, "这个面霜会不会烂脸")
     assert result.severity != "crisis", result.to_dict()
     assert result.assessment_reasons[0] == (
-        "crisis keyword 烂脸 in a question (会不会): not a crisis")
+        "crisis keyword 烂脸 in a question (会不会): not a crisis"
+    )
     # The score decides between normal and negative, exactly as without the keyword.
     assert (result.severity == "negative") == (result.negativity >= 0.5)
 
@@ -78,13 +79,22 @@ def test_the_classification_is_kept_and_everything_serializes(
     understood = brain.classifier.predict("你们的东西太垃圾了，我要退款！")
     result = assessor.assess("你们的东西太垃圾了，我要退款！", understood)
     assert (result.intent, result.ranking, result.reasons) == (
-        understood.intent, understood.ranking, understood.reasons
+        understood.intent,
+        understood.ranking,
+        understood.reasons,
     )
     data = json.loads(json.dumps(result.to_dict(), ensure_ascii=False))
     assert data["severity"] == "negative"
     assert 0.5 <= data["negativity"] <= 1.0
     assert data["human_requested"] is False
     assert data["assessment_reasons"][0].startswith("negativity")
-    assert set(data["triage"]) == {"neutral", "chitchat", "human_request", "complaint",
-                                   "negative", "crisis", "abuse"}
+    assert set(data["triage"]) == {
+        "neutral",
+        "chitchat",
+        "human_request",
+        "complaint",
+        "negative",
+        "crisis",
+        "abuse",
+    }
     assert abs(sum(data["triage"].values()) - 1.0) < 0.01

@@ -11,14 +11,24 @@ from bot.understanding.calibration import should_calibrate
 
 
 def _set(examples_per_intent: int, intents: int = 20) -> IntentSet:
-    return IntentSet({f"i{n}": Intent(f"i{n}", tuple(f"q{n}-{k}" for k in range(
-        examples_per_intent))) for n in range(intents)})
+    return IntentSet(
+        {
+            f"i{n}": Intent(f"i{n}", tuple(f"q{n}-{k}" for k in range(examples_per_intent)))
+            for n in range(intents)
+        }
+    )
 
 
-@pytest.mark.parametrize(("counts", "expected"), [
-    ([10] * 150, True), ([15, 14, 16], True), ([50] * 150, False), ([36] * 18, False),
-    ([], False),
-])
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        ([10] * 150, True),
+        ([15, 14, 16], True),
+        ([50] * 150, False),
+        ([36] * 18, False),
+        ([], False),
+    ],
+)
 def test_auto_follows_the_examples_per_intent(counts: list[int], expected: bool) -> None:
     assert should_calibrate("auto", counts) is expected
 

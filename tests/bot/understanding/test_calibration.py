@@ -24,8 +24,10 @@ def scores(brain: Brain) -> CrossValidation:
     encoder = brain.classifier.encoder
     texts, labels = brain.intent_set.training_pairs()
     off_topic = list(OUT_OF_SCOPE_EXAMPLES)
-    return cross_validate(Examples(texts, encoder.encode_cached(texts), labels),
-                          Examples(off_topic, encoder.encode_cached(off_topic)))
+    return cross_validate(
+        Examples(texts, encoder.encode_cached(texts), labels),
+        Examples(off_topic, encoder.encode_cached(off_topic)),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +69,9 @@ def test_training_with_calibration_replaces_and_logs_the_thresholds(
 ) -> None:
     configured = Thresholds(confidence=0.45, ambiguity=0.08, similarity=0.8)
     with caplog.at_level(logging.INFO, logger="bot.understanding.classifier"):
-        classifier = IntentClassifier.train(brain.classifier.encoder, brain.intent_set,
-                                            configured, calibration_recall=0.97)
+        classifier = IntentClassifier.train(
+            brain.classifier.encoder, brain.intent_set, configured, calibration_recall=0.97
+        )
     assert classifier.thresholds != configured
     assert "calibrated" in caplog.text
     assert "0.45 ->" in caplog.text

@@ -57,8 +57,7 @@ def test_predict_many_matches_predict(brain: Brain) -> None:
     batch = brain.classifier.predict_many(texts)
     single = [brain.classifier.predict(t) for t in texts]
     assert [b.intent for b in batch] == [s.intent for s in single]
-    assert [b.confidence for b in batch] == pytest.approx([s.confidence for s in single],
-                                                           abs=1e-3)
+    assert [b.confidence for b in batch] == pytest.approx([s.confidence for s in single], abs=1e-3)
 
 
 def test_training_needs_two_intents(brain: Brain) -> None:

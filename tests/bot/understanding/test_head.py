@@ -9,8 +9,14 @@ from bot.understanding.head import IntentHead
 
 # Two intents whose examples embed identically (as near-duplicates do when only a product code
 # tells them apart): the embedding view cannot separate them, the surface view can.
-TEXTS = ["status of order AX-100", "where is order AX-100", "track AX-100 please",
-         "status of order BQ-200", "where is order BQ-200", "track BQ-200 please"]
+TEXTS = [
+    "status of order AX-100",
+    "where is order AX-100",
+    "track AX-100 please",
+    "status of order BQ-200",
+    "where is order BQ-200",
+    "track BQ-200 please",
+]
 LABELS = ["order_ax", "order_ax", "order_ax", "order_bq", "order_bq", "order_bq"]
 
 
@@ -53,14 +59,27 @@ def _random_vectors(texts: list[str]) -> np.ndarray:
 
 @pytest.mark.parametrize("classes", [2, 3])
 def test_one_message_gets_what_scikit_learn_computes(classes: int) -> None:
-    texts = ["status of order AX-100", "where is order AX-100", "退货怎么退", "我要退货",
-             "ZX-1000 多少钱", "价格是多少"]
-    labels = (["a", "a", "b", "b", "c", "c"] if classes == 3 else ["a", "a", "b", "b", "b", "b"])
+    texts = [
+        "status of order AX-100",
+        "where is order AX-100",
+        "退货怎么退",
+        "我要退货",
+        "ZX-1000 多少钱",
+        "价格是多少",
+    ]
+    labels = ["a", "a", "b", "b", "c", "c"] if classes == 3 else ["a", "a", "b", "b", "b", "b"]
     head = IntentHead.fit(texts, _random_vectors(texts), labels, 0.3)
-    probes = ["ZX-1000 多少钱?", "where is parcel 12345?", "退货", "", "🙂🙂", "ABC abc",
-              "completely unrelated words here"]
+    probes = [
+        "ZX-1000 多少钱?",
+        "where is parcel 12345?",
+        "退货",
+        "",
+        "🙂🙂",
+        "ABC abc",
+        "completely unrelated words here",
+    ]
     vectors = _random_vectors(probes)
     batch = head.probabilities(probes, vectors)  # scikit-learn's path (more than a few texts)
     for i, probe in enumerate(probes):
-        alone = head.probabilities([probe], vectors[i:i + 1])  # the numpy path
+        alone = head.probabilities([probe], vectors[i : i + 1])  # the numpy path
         np.testing.assert_allclose(alone[0], batch[i], atol=1e-9)

@@ -53,15 +53,23 @@ def test_the_cached_copy_is_current_and_its_embedding_table_is_8_bit(int8: Encod
     model = onnx.load(str(folder / onnx_backend.MODEL_FILE))
     # An fp32 250k x 384 word-embedding table (384 MB resident in every worker) would be the
     # only float initializer this large; the int8 MatMul weights are at most 1536 x 384.
-    big_floats = [init.name for init in model.graph.initializer
-                  if init.data_type == TensorProto.FLOAT and np.prod(init.dims) > 2_000_000]
+    big_floats = [
+        init.name
+        for init in model.graph.initializer
+        if init.data_type == TensorProto.FLOAT and np.prod(init.dims) > 2_000_000
+    ]
     assert big_floats == []
     assert (folder / onnx_backend.MODEL_FILE).stat().st_size < 150_000_000
 
 
 def test_a_copy_of_an_older_format_is_not_taken_as_cached(tmp_path: Path) -> None:
-    meta: dict[str, object] = {"prompt": "query: ", "pooling": "mean", "dim": 384, "pad_id": 1,
-                               "max_seq_length": 512}  # what format 1 wrote: no "format"
+    meta: dict[str, object] = {
+        "prompt": "query: ",
+        "pooling": "mean",
+        "dim": 384,
+        "pad_id": 1,
+        "max_seq_length": 512,
+    }  # what format 1 wrote: no "format"
     (tmp_path / onnx_backend.META_FILE).write_text(json.dumps(meta))
     assert not onnx_backend.cached_copy(tmp_path)
     (tmp_path / onnx_backend.META_FILE).write_text("{not json")
@@ -91,6 +99,12 @@ def test_loading_the_cached_copy_imports_no_torch(int8: Encoder) -> None:
         "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') "
         "if m in sys.modules))"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300, check=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+        cwd=ROOT,
+    )
     assert done.stdout.strip().splitlines()[-1] == "[]"

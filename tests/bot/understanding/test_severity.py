@@ -85,16 +85,26 @@ def test_pre_sale_questions_are_not_a_crisis(rules: SeverityRules, text: str, ma
         ("my kid ended up in hospital", "hospital", "ended up"),
     ],
 )
-def test_reported_harm_is_a_crisis(rules: SeverityRules, text: str, keyword: str,
-                                   marker: str) -> None:
+def test_reported_harm_is_a_crisis(
+    rules: SeverityRules, text: str, keyword: str, marker: str
+) -> None:
     assert rules.assess(text, 0.1) == (
-        "crisis", [f"crisis keyword: {keyword}", f"{keyword} reported ({marker})"])
+        "crisis",
+        [f"crisis keyword: {keyword}", f"{keyword} reported ({marker})"],
+    )
 
 
 @pytest.mark.parametrize(
     "text",
-    ["我要去12315投诉", "I'm going to sue you", "你们被起诉过吗", "can I sue you for this?",
-     "你们卖假货", "是正品吗,不会是假货吧", "I will call the police"],
+    [
+        "我要去12315投诉",
+        "I'm going to sue you",
+        "你们被起诉过吗",
+        "can I sue you for this?",
+        "你们卖假货",
+        "是正品吗,不会是假货吧",
+        "I will call the police",
+    ],
 )
 def test_always_keywords_are_a_crisis_even_in_a_question(rules: SeverityRules, text: str) -> None:
     severity, reasons = rules.assess(text, 0.0)
@@ -104,10 +114,13 @@ def test_always_keywords_are_a_crisis_even_in_a_question(rules: SeverityRules, t
 
 def test_a_harm_word_neither_asked_nor_reported_follows_the_score(rules: SeverityRules) -> None:
     assert rules.assess("过敏体质能用吗", 0.17) == (
-        "normal", ["crisis keyword 过敏 neither reported nor negative (0.17 < 0.60): not a crisis"])
+        "normal",
+        ["crisis keyword 过敏 neither reported nor negative (0.17 < 0.60): not a crisis"],
+    )
     assert rules.assess("过敏", 0.7) == (
-        "crisis", ["crisis keyword: 过敏", "过敏 with negativity 0.70 >= 0.60",
-                   "negativity 0.70 >= 0.50"])
+        "crisis",
+        ["crisis keyword: 过敏", "过敏 with negativity 0.70 >= 0.60", "negativity 0.70 >= 0.50"],
+    )
     # A clause of its own: the question in the next clause does not excuse the statement.
     severity, _ = rules.assess("I have a nut allergy, does it contain nuts?", 0.3)
     assert severity == "normal"
@@ -129,14 +142,17 @@ def test_harm_markers_are_not_fooled_by_common_words(rules: SeverityRules) -> No
 def test_the_original_constructor_keeps_every_keyword_a_crisis() -> None:
     old = SeverityRules.from_lists(0.6, {"zh": ["过敏"], "en": ["allergy"]})
     assert old.assess("敏感肌会过敏吗", 0.1) == (
-        "crisis", ["crisis keyword: 过敏 (always a crisis)"])
+        "crisis",
+        ["crisis keyword: 过敏 (always a crisis)"],
+    )
     assert SeverityRules(0.6, {"en": ("allergy",)}).crisis_keyword("nut allergy?") == "allergy"
 
 
 def test_an_old_config_listing_harm_words_as_crisis_keywords_gets_the_new_reading() -> None:
     # Written before the split: every word under crisis_keywords, no harm_* keys at all.
     settings = AssessmentSettings.model_validate(
-        {"crisis_keywords": {"zh": ["过敏", "起诉", "12315"], "en": ["allergy", "sue"]}})
+        {"crisis_keywords": {"zh": ["过敏", "起诉", "12315"], "en": ["allergy", "sue"]}}
+    )
     rules = SeverityRules.from_settings(settings)
     assert rules.assess("敏感肌会过敏吗", 0.1)[0] == "normal"  # on both lists: a harm word
     assert rules.assess("你们被起诉过吗", 0.1)[0] == "crisis"
@@ -149,8 +165,13 @@ def test_an_invalid_pattern_is_a_clear_error() -> None:
 
 
 def _understood(intent: str) -> Understanding:
-    return Understanding(intent=intent, confidence=0.9, ranking=(IntentScore(intent, 0.9),),
-                         out_of_scope=False, language="zh")
+    return Understanding(
+        intent=intent,
+        confidence=0.9,
+        ranking=(IntentScore(intent, 0.9),),
+        out_of_scope=False,
+        language="zh",
+    )
 
 
 def test_burst_topic_is_the_keyword_else_the_top_intent() -> None:
@@ -187,7 +208,8 @@ async def test_one_customer_repeating_himself_is_not_a_burst(redis_client: Redis
 async def test_messages_older_than_the_window_drop_out(redis_client: Redis) -> None:
     await record_negative(redis_client, "intent:refund_status", "webchat:a", 1000.0, 600)
     await record_negative(redis_client, "intent:refund_status", "webchat:b", 1500.0, 600)
-    assert await record_negative(redis_client, "intent:refund_status", "webchat:c", 1700.0,
-                                 600) == 2
+    assert (
+        await record_negative(redis_client, "intent:refund_status", "webchat:c", 1700.0, 600) == 2
+    )
     # Other topics are counted apart.
     assert await record_negative(redis_client, "intent:invoice", "webchat:d", 1700.0, 600) == 1

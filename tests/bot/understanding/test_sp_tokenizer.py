@@ -17,24 +17,64 @@ from bot.understanding.encoder import Encoder, _onnx_folder
 from tests.conftest import CACHE_DIR, ROOT
 
 EDGE = [
-    "", " ", "  spaces  ", "\t", "a\tb\nc\r\nd", "a\x85b", "👍🎉 thanks!!", "👨‍👩‍👧‍👦 family 🇨🇳",
-    "❤️", "０１２３４５６７８９ ！？，。：；（）【】", "ＡＢＣ ｄｅｆ",
+    "",
+    " ",
+    "  spaces  ",
+    "\t",
+    "a\tb\nc\r\nd",
+    "a\x85b",
+    "👍🎉 thanks!!",
+    "👨‍👩‍👧‍👦 family 🇨🇳",
+    "❤️",
+    "０１２３４５６７８９ ！？，。：；（）【】",
+    "ＡＢＣ ｄｅｆ",
     "我想买iPhone 15 Pro Max，多少钱？",
-    "日本語のテキストです。ｶﾀｶﾅ", "한국어 텍스트입니다", "مرحبا كيف حالك", "Привет", "ไทย ภาษา",
-    "हिन्दी पाठ", "Ça coûte cher, naïve café", "e\u0301 ﬁ ① ㈱ ㍻ ½ x² ™", "\x7f\u0300\u0300",
-    "https://example.com/path?q=1&b=%20#frag", "a<s>b", "x <mask> y", "<pad></s>", "＜s＞ ＜unk＞",
-    "▁x ▁▁y", "\u00a0\u3000\u2028\u200b\ufeff\x1f", "ŀ\u05c9 ℭ\u05c8", "好好好好好好好好好好好好好",
-    "怎么还没到货？？？？？？？？？？？？？", "不好用，xxxxxxxxxxxxxxxxxxxx", "我" * 1000,
+    "日本語のテキストです。ｶﾀｶﾅ",
+    "한국어 텍스트입니다",
+    "مرحبا كيف حالك",
+    "Привет",
+    "ไทย ภาษา",
+    "हिन्दी पाठ",
+    "Ça coûte cher, naïve café",
+    "e\u0301 ﬁ ① ㈱ ㍻ ½ x² ™",
+    "\x7f\u0300\u0300",
+    "https://example.com/path?q=1&b=%20#frag",
+    "a<s>b",
+    "x <mask> y",
+    "<pad></s>",
+    "＜s＞ ＜unk＞",
+    "▁x ▁▁y",
+    "\u00a0\u3000\u2028\u200b\ufeff\x1f",
+    "ŀ\u05c9 ℭ\u05c8",
+    "好好好好好好好好好好好好好",
+    "怎么还没到货？？？？？？？？？？？？？",
+    "不好用，xxxxxxxxxxxxxxxxxxxx",
+    "我" * 1000,
     " ".join(["word"] * 700),
 ]
 
 
 def _random_texts(count: int) -> list[str]:
     """Mixtures of many scripts, symbols, combining marks and whitespace (seeded)."""
-    blocks = [(0x20, 0x250), (0x300, 0x370), (0x370, 0x530), (0x590, 0x700), (0x900, 0x980),
-              (0xE00, 0xE80), (0x1100, 0x1200), (0x2000, 0x2070), (0x2100, 0x2500),
-              (0x3000, 0x3100), (0x3200, 0x3400), (0x4E00, 0x4F00), (0xAC00, 0xAC80),
-              (0xF900, 0xFB50), (0xFE00, 0xFE70), (0xFF00, 0xFFF0), (0x1F300, 0x1F700)]
+    blocks = [
+        (0x20, 0x250),
+        (0x300, 0x370),
+        (0x370, 0x530),
+        (0x590, 0x700),
+        (0x900, 0x980),
+        (0xE00, 0xE80),
+        (0x1100, 0x1200),
+        (0x2000, 0x2070),
+        (0x2100, 0x2500),
+        (0x3000, 0x3100),
+        (0x3200, 0x3400),
+        (0x4E00, 0x4F00),
+        (0xAC00, 0xAC80),
+        (0xF900, 0xFB50),
+        (0xFE00, 0xFE70),
+        (0xFF00, 0xFFF0),
+        (0x1F300, 0x1F700),
+    ]
     pool = [chr(c) for low, high in blocks for c in range(low, high)] + list(" \t\n\x85")
     rng = random.Random(7)
     return ["".join(rng.choice(pool) for _ in range(rng.randint(1, 40))) for _ in range(count)]
@@ -42,8 +82,12 @@ def _random_texts(count: int) -> list[str]:
 
 def _nlu_examples() -> list[str]:
     nlu = yaml.safe_load((ROOT / "intents" / "nlu.yml").read_text())["nlu"]
-    return [line.strip()[2:] for item in nlu
-            for line in item.get("examples", "").splitlines() if line.strip().startswith("- ")]
+    return [
+        line.strip()[2:]
+        for item in nlu
+        for line in item.get("examples", "").splitlines()
+        if line.strip().startswith("- ")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +123,8 @@ def test_the_encoder_vectors_are_those_of_the_hf_token_ids(folder: Path) -> None
 
 
 def test_built_lazily_beside_tokenizer_json_and_refused_for_another_shape(
-        folder: Path, tmp_path: Path) -> None:
+    folder: Path, tmp_path: Path
+) -> None:
     shutil.copy(folder / "tokenizer.json", tmp_path / "tokenizer.json")
     tokenizer = sp_tokenizer.load(tmp_path, 512)  # an older copy has no compact files yet
     assert (tmp_path / sp_tokenizer.META_FILE).exists()
@@ -95,6 +140,7 @@ def test_built_lazily_beside_tokenizer_json_and_refused_for_another_shape(
         sp_tokenizer.load(other, 512)
     # OnnxEncoder then stays on HF tokenizers, with that file's own normalizer.
     fallback = onnx_backend._load_tokenizer(other, 512)
-    assert fallback(["ＡＢＣ"]) == [e.ids for e in Tokenizer.from_file(
-        str(other / "tokenizer.json")).encode_batch(["ＡＢＣ"])]
+    assert fallback(["ＡＢＣ"]) == [
+        e.ids for e in Tokenizer.from_file(str(other / "tokenizer.json")).encode_batch(["ＡＢＣ"])
+    ]
     assert not (other / sp_tokenizer.META_FILE).exists()

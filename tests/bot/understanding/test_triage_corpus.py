@@ -28,9 +28,13 @@ def test_every_class_has_written_examples_in_both_languages() -> None:
     examples = written_examples()
     for language in ("zh", "en"):
         for label in CLASSES:
-            count = sum(1 for e in examples
-                        if e.label == label and e.source.startswith("written:")
-                        and (DATA_DIR / language / e.source.split(":")[1]).is_file())
+            count = sum(
+                1
+                for e in examples
+                if e.label == label
+                and e.source.startswith("written:")
+                and (DATA_DIR / language / e.source.split(":")[1]).is_file()
+            )
             assert count >= 200, (language, label, count)
 
 
@@ -45,8 +49,11 @@ def test_the_hold_out_never_enters_training() -> None:
     held: set[str] = set()
     for path in HOLDOUT.rglob("*"):
         if path.suffix in (".txt", ".tsv"):
-            held |= {_norm(line.split("\t")[-1])
-                     for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+            held |= {
+                _norm(line.split("\t")[-1])
+                for line in path.read_text(encoding="utf-8").splitlines()
+                if line.strip()
+            }
     assert len(held) > 1000
     trained = {_norm(e.text) for e in training_examples(600)}
     assert not held & trained

@@ -27,13 +27,18 @@ def api_base_url(standin: TelegramStandIn) -> Iterator[str]:
 @pytest.fixture
 def telegram_settings(api_base_url: str) -> TelegramSettings:
     return TelegramSettings(
-        enabled=True, bot_token=updates.TOKEN, mode="polling", api_base_url=api_base_url,
-        poll_timeout_seconds=1, request_timeout_seconds=2,
+        enabled=True,
+        bot_token=updates.TOKEN,
+        mode="polling",
+        api_base_url=api_base_url,
+        poll_timeout_seconds=1,
+        request_timeout_seconds=2,
     )
 
 
 def with_telegram(settings: Settings, **telegram: object) -> Settings:
     """``settings`` with Telegram enabled as given (the section validated as in a config file)."""
-    section = TelegramSettings.model_validate({"enabled": True, "bot_token": updates.TOKEN,
-                                               **telegram})
+    section = TelegramSettings.model_validate(
+        {"enabled": True, "bot_token": updates.TOKEN, **telegram}
+    )
     return settings.model_copy(update={"telegram": section})

@@ -51,8 +51,12 @@ class _Scripted:
 class TelegramStandIn:
     def __init__(self, token: str, username: str = "brand_bot") -> None:
         self.token = token
-        self.bot = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Brand Bot",
-                    "username": username}
+        self.bot = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Brand Bot",
+            "username": username,
+        }
         self.calls: list[str] = []
         self.sent: list[Sent] = []
         self.attempts: list[tuple[str, int]] = []  # (method, chat_id) of every send attempt
@@ -70,8 +74,15 @@ class TelegramStandIn:
         with self._lock:
             self._updates.append(update)
 
-    def script(self, method: str, status: int = 200, description: str = "", *,
-               delay: float = 0.0, **parameters: Any) -> None:
+    def script(
+        self,
+        method: str,
+        status: int = 200,
+        description: str = "",
+        *,
+        delay: float = 0.0,
+        **parameters: Any,
+    ) -> None:
         """The next call of ``method`` fails with ``status`` (or, with 200, answers late)."""
         with self._lock:
             self._scripts.append(_Scripted(method, status, description, parameters, delay))
@@ -84,8 +95,10 @@ class TelegramStandIn:
         deadline = time.monotonic() + timeout
         while len(self.sent_to(chat_id)) < count:
             if time.monotonic() > deadline:
-                raise AssertionError(f"{len(self.sent_to(chat_id))} of {count} messages "
-                                     f"reached chat {chat_id} within {timeout} s")
+                raise AssertionError(
+                    f"{len(self.sent_to(chat_id))} of {count} messages "
+                    f"reached chat {chat_id} within {timeout} s"
+                )
             time.sleep(0.05)
         return self.sent_to(chat_id)
 
@@ -126,12 +139,18 @@ class TelegramStandIn:
 
     async def _getUpdates(self, params: dict[str, Any]) -> JSONResponse:
         if self.webhook is not None:
-            return _error(409, "Conflict: can't use getUpdates method while webhook is active; "
-                               "use deleteWebhook to delete the webhook first")
+            return _error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         if self._polling:
             self.conflicts += 1
-            return _error(409, "Conflict: terminated by other getUpdates request; make sure "
-                               "that only one bot instance is running")
+            return _error(
+                409,
+                "Conflict: terminated by other getUpdates request; make sure "
+                "that only one bot instance is running",
+            )
         self._polling += 1
         try:
             offset = int(params.get("offset") or 0)
@@ -157,21 +176,34 @@ class TelegramStandIn:
         thread = params.get("message_thread_id")
         with self._lock:
             self._next_message_id += 1
-            sent = Sent(chat_id, text, self._next_message_id, reply.get("message_id"),
-                        int(thread) if thread else None, time.monotonic())
+            sent = Sent(
+                chat_id,
+                text,
+                self._next_message_id,
+                reply.get("message_id"),
+                int(thread) if thread else None,
+                time.monotonic(),
+            )
             self.sent.append(sent)
         chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
-        message: dict[str, Any] = {"message_id": sent.message_id, "date": int(time.time()),
-                                   "chat": chat, "from": self.bot, "text": text}
+        message: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.bot,
+            "text": text,
+        }
         if sent.message_thread_id:
             message["message_thread_id"] = sent.message_thread_id
         return _ok(message)
 
     @property
     def app(self) -> Starlette:
-        return Starlette(routes=[
-            Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"]),
-        ])
+        return Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self.endpoint, methods=["GET", "POST"]),
+            ]
+        )
 
 
 async def _params(request: Request) -> dict[str, Any]:

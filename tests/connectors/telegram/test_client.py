@@ -43,7 +43,8 @@ async def test_a_rejected_token_is_reported_without_the_token(
     redis_client: Redis, telegram_settings: TelegramSettings
 ) -> None:
     wrong = telegram_settings.model_copy(
-        update={"bot_token": SecretStr("7000001:not-the-right-one")})
+        update={"bot_token": SecretStr("7000001:not-the-right-one")}
+    )
     bot = build_bot(wrong)
     try:
         with pytest.raises(TokenRejected) as raised:

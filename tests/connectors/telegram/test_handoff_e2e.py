@@ -22,13 +22,18 @@ from tests.live_server import live_server
 
 
 @pytest.fixture
-def client(settings: Settings, brain: Brain, standin: TelegramStandIn, api_base_url: str,
-           redis_url: str) -> Iterator[httpx.Client]:
+def client(
+    settings: Settings, brain: Brain, standin: TelegramStandIn, api_base_url: str, redis_url: str
+) -> Iterator[httpx.Client]:
     redis.Redis.from_url(redis_url).flushdb()
-    app_settings = with_telegram(settings, mode="webhook", public_url="https://bot.example.com",
-                                 secret_token=SECRET, api_base_url=api_base_url)
-    with live_server(app_settings, brain) as base, \
-            httpx.Client(base_url=base, timeout=10) as http:
+    app_settings = with_telegram(
+        settings,
+        mode="webhook",
+        public_url="https://bot.example.com",
+        secret_token=SECRET,
+        api_base_url=api_base_url,
+    )
+    with live_server(app_settings, brain) as base, httpx.Client(base_url=base, timeout=10) as http:
         deadline = time.monotonic() + 10
         while standin.webhook is None:
             assert time.monotonic() < deadline, "the webhook was not registered"
@@ -57,11 +62,16 @@ def test_a_complaint_in_a_comment_becomes_a_ticket_and_the_agent_answers_in_the_
     assert ticket["channel"] == "comment" and ticket["severity"] in ("negative", "crisis")
     assert ticket["customer"]["display_name"] == "Li Wei"
     assert ticket["customer"]["username"] == "liwei"
-    answer = client.post(f"/api/tickets/{ticket['id']}/messages", headers=agent,
-                         json={"text": "非常抱歉！已私信您安排换新。"})
+    answer = client.post(
+        f"/api/tickets/{ticket['id']}/messages",
+        headers=agent,
+        json={"text": "非常抱歉！已私信您安排换新。"},
+    )
     assert answer.status_code == 202
     _, agent_sent = standin.wait_for_sent(updates.DISCUSSION["id"], 2)
     assert agent_sent.text == "非常抱歉！已私信您安排换新。"
-    assert agent_sent.message_thread_id == updates.POST_IN_DISCUSSION or \
-        agent_sent.reply_to_message_id in (updates.POST_IN_DISCUSSION,
-                                           comment["message"]["message_id"])
+    assert (
+        agent_sent.message_thread_id == updates.POST_IN_DISCUSSION
+        or agent_sent.reply_to_message_id
+        in (updates.POST_IN_DISCUSSION, comment["message"]["message_id"])
+    )

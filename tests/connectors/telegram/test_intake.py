@@ -33,14 +33,18 @@ async def test_an_update_delivered_three_times_is_queued_once(redis_client: Redi
 
 
 async def test_ignored_updates_queue_nothing(redis_client: Redis) -> None:
-    for payload in (updates.edited_message(), updates.member_joined(), updates.group_chatter(),
-                    updates.automatic_forward()):
+    for payload in (
+        updates.edited_message(),
+        updates.member_joined(),
+        updates.group_chatter(),
+        updates.automatic_forward(),
+    ):
         assert await _handle(redis_client, payload) is None
     assert await redis_client.exists(keys.INBOX_STREAM) == 0
 
 
 async def test_a_private_message_opens_the_private_chat_and_a_block_closes_it(
-    redis_client: Redis
+    redis_client: Redis,
 ) -> None:
     chats, user = PrivateChats(redis_client), str(updates.CUSTOMER["id"])
     assert not await chats.has(user)

@@ -27,8 +27,11 @@ def _message(payload: dict[str, Any], **kwargs: Any) -> InboundMessage:
 def test_a_private_message_is_a_private_conversation_with_the_customer() -> None:
     payload = updates.private_text("退货政策是什么?")
     message = _message(payload)
-    assert (message.platform, message.channel, message.text) == ("telegram", "private",
-                                                                 "退货政策是什么?")
+    assert (message.platform, message.channel, message.text) == (
+        "telegram",
+        "private",
+        "退货政策是什么?",
+    )
     assert message.chat_id == str(updates.CUSTOMER["id"])
     assert message.sender.display_name == "Li Wei"
     assert message.sender.username == "liwei"
@@ -44,8 +47,7 @@ def test_a_group_mention_is_a_comment_keyed_by_chat_and_user_without_the_mention
     assert message.channel == "comment"
     assert message.text == "what is your return policy?"
     assert message.thread_id == ""
-    assert message.conversation_key == (
-        f"telegram:{updates.GROUP['id']}:{updates.CUSTOMER['id']}")
+    assert message.conversation_key == (f"telegram:{updates.GROUP['id']}:{updates.CUSTOMER['id']}")
 
 
 def test_two_customers_in_one_group_are_two_conversations() -> None:

@@ -22,13 +22,15 @@ from tests.live_server import live_server
 
 
 @pytest.fixture
-def polling_app(settings: Settings, brain: Brain, standin: TelegramStandIn, api_base_url: str,
-                redis_url: str) -> Iterator[None]:
+def polling_app(
+    settings: Settings, brain: Brain, standin: TelegramStandIn, api_base_url: str, redis_url: str
+) -> Iterator[None]:
     redis.Redis.from_url(redis_url).flushdb()
     # A webhook left over from an earlier set-up: getUpdates is refused until it is removed.
     standin.webhook = {"url": "https://old.example.com/telegram/webhook"}
-    app_settings = with_telegram(settings, mode="polling", api_base_url=api_base_url,
-                                 poll_timeout_seconds=1)
+    app_settings = with_telegram(
+        settings, mode="polling", api_base_url=api_base_url, poll_timeout_seconds=1
+    )
     with live_server(app_settings, brain):
         yield
 
@@ -52,8 +54,13 @@ def test_mentions_and_comments_are_answered_in_place_and_the_rest_is_not(
     polling_app: None, standin: TelegramStandIn
 ) -> None:
     mention, comment = updates.group_mention(), updates.discussion_comment("hello")
-    for payload in (updates.edited_message(), updates.group_chatter(), updates.member_joined(),
-                    mention, comment):
+    for payload in (
+        updates.edited_message(),
+        updates.group_chatter(),
+        updates.member_joined(),
+        mention,
+        comment,
+    ):
         standin.push_update(payload)
     [in_group] = standin.wait_for_sent(updates.GROUP["id"], 1)
     assert in_group.reply_to_message_id == mention["message"]["message_id"]
@@ -66,8 +73,9 @@ def test_mentions_and_comments_are_answered_in_place_and_the_rest_is_not(
 async def test_only_one_process_polls_at_a_time(
     settings: Settings, redis_client: Redis, standin: TelegramStandIn, api_base_url: str
 ) -> None:
-    app_settings = with_telegram(settings, mode="polling", api_base_url=api_base_url,
-                                 poll_timeout_seconds=1)
+    app_settings = with_telegram(
+        settings, mode="polling", api_base_url=api_base_url, poll_timeout_seconds=1
+    )
     pollers = [Poller(redis_client, app_settings) for _ in range(2)]
     stop = asyncio.Event()
     tasks = [asyncio.create_task(poller.run(stop)) for poller in pollers]

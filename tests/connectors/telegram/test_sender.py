@@ -31,23 +31,29 @@ GROUP = updates.DISCUSSION["id"]
 _reply_ids = itertools.count(1)
 
 
-def _reply(chat_id: int = USER, text: str = "Returns are free within 7 days.",
-           **fields: object) -> OutboundReply:
+def _reply(
+    chat_id: int = USER, text: str = "Returns are free within 7 days.", **fields: object
+) -> OutboundReply:
     return OutboundReply(
-        reply_id=f"telegram:test-{next(_reply_ids)}:0", platform="telegram",
+        reply_id=f"telegram:test-{next(_reply_ids)}:0",
+        platform="telegram",
         conversation_key=str(fields.pop("conversation_key", f"telegram:{chat_id}:{USER}")),
-        chat_id=str(chat_id), text=text, **fields,  # type: ignore[arg-type]
+        chat_id=str(chat_id),
+        text=text,
+        **fields,  # type: ignore[arg-type]
     )
 
 
 def _sender(redis: Redis, settings: TelegramSettings) -> TelegramSender:
-    return TelegramSender(redis, Transcripts(redis, 100, reply_ttl_seconds=600), settings,
-                          claim_ttl_seconds=600)
+    return TelegramSender(
+        redis, Transcripts(redis, 100, reply_ttl_seconds=600), settings, claim_ttl_seconds=600
+    )
 
 
 @pytest.fixture
-async def sender(redis_client: Redis, telegram_settings: TelegramSettings
-                 ) -> AsyncIterator[TelegramSender]:
+async def sender(
+    redis_client: Redis, telegram_settings: TelegramSettings
+) -> AsyncIterator[TelegramSender]:
     sender = _sender(redis_client, telegram_settings)
     yield sender
     await sender.close()
@@ -67,8 +73,14 @@ async def test_a_private_reply_is_a_plain_message_in_the_chat(
 async def test_a_comment_reply_quotes_the_customers_message_in_its_thread(
     sender: TelegramSender, standin: TelegramStandIn
 ) -> None:
-    await sender.send(_reply(GROUP, channel="comment", thread_id="post77",
-                             in_reply_to=ids.platform_message_id(800000002, 150)))
+    await sender.send(
+        _reply(
+            GROUP,
+            channel="comment",
+            thread_id="post77",
+            in_reply_to=ids.platform_message_id(800000002, 150),
+        )
+    )
     [sent] = standin.sent_to(GROUP)
     assert sent.reply_to_message_id == 150
     assert sent.message_thread_id is None  # a post's thread is a reply chain, not a topic
@@ -77,8 +89,13 @@ async def test_a_comment_reply_quotes_the_customers_message_in_its_thread(
 async def test_an_agents_reply_without_a_message_to_quote_goes_under_the_post(
     sender: TelegramSender, standin: TelegramStandIn, redis_client: Redis
 ) -> None:
-    reply = _reply(GROUP, text="Hi, this is Mei from the brand team. I'm sorry about the box.",
-                   channel="comment", thread_id="post77", author="agent")
+    reply = _reply(
+        GROUP,
+        text="Hi, this is Mei from the brand team. I'm sorry about the box.",
+        channel="comment",
+        thread_id="post77",
+        author="agent",
+    )
     await sender.send(reply)
     [sent] = standin.sent_to(GROUP)
     assert sent.reply_to_message_id == updates.POST_IN_DISCUSSION
@@ -90,8 +107,14 @@ async def test_a_forum_reply_names_the_topic(
     sender: TelegramSender, standin: TelegramStandIn
 ) -> None:
     forum = updates.FORUM["id"]
-    await sender.send(_reply(forum, channel="comment", thread_id="topic5",
-                             in_reply_to=ids.platform_message_id(800000003, 160)))
+    await sender.send(
+        _reply(
+            forum,
+            channel="comment",
+            thread_id="topic5",
+            in_reply_to=ids.platform_message_id(800000003, 160),
+        )
+    )
     [sent] = standin.sent_to(forum)
     assert (sent.message_thread_id, sent.reply_to_message_id) == (5, 160)
 
@@ -117,8 +140,9 @@ async def test_a_flood_wait_is_honoured_and_the_reply_then_delivered(
 async def test_a_reply_that_timed_out_is_never_resent(
     redis_client: Redis, telegram_settings: TelegramSettings, standin: TelegramStandIn
 ) -> None:
-    sender = _sender(redis_client, telegram_settings.model_copy(
-        update={"request_timeout_seconds": 0.3}))
+    sender = _sender(
+        redis_client, telegram_settings.model_copy(update={"request_timeout_seconds": 0.3})
+    )
     standin.script("sendMessage", delay=1.0)  # delivered, but the answer comes too late
     reply = _reply()
     try:
@@ -161,8 +185,12 @@ async def test_a_group_that_became_a_supergroup_gets_the_reply_at_its_new_id(
     sender: TelegramSender, standin: TelegramStandIn
 ) -> None:
     old, new = -4001, -1004001
-    standin.script("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup "
-                   "chat", migrate_to_chat_id=new)
+    standin.script(
+        "sendMessage",
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        migrate_to_chat_id=new,
+    )
     await sender.send(_reply(old, channel="comment"))
     assert len(standin.sent_to(new)) == 1
 

@@ -17,8 +17,9 @@ def test_webhook_mode_without_a_secret_token_is_refused_with_a_clear_message() -
     with pytest.raises(ValidationError, match="secret_token is missing"):
         TelegramSettings(enabled=True, bot_token=updates.TOKEN, mode="webhook")
     with pytest.raises(ValidationError, match="secret_token"):
-        TelegramSettings(enabled=True, bot_token=updates.TOKEN, mode="webhook",
-                         secret_token="has spaces")
+        TelegramSettings(
+            enabled=True, bot_token=updates.TOKEN, mode="webhook", secret_token="has spaces"
+        )
 
 
 def test_a_malformed_token_is_refused() -> None:
@@ -27,8 +28,14 @@ def test_a_malformed_token_is_refused() -> None:
 
 
 def test_secrets_never_show_in_the_settings_text() -> None:
-    settings = Settings(telegram={"enabled": True, "bot_token": updates.TOKEN,
-                                  "mode": "webhook", "secret_token": "s3cret-value"})
+    settings = Settings(
+        telegram={
+            "enabled": True,
+            "bot_token": updates.TOKEN,
+            "mode": "webhook",
+            "secret_token": "s3cret-value",
+        }
+    )
     assert updates.TOKEN not in repr(settings) and updates.TOKEN not in str(settings)
     assert "s3cret-value" not in repr(settings)
 

@@ -37,13 +37,18 @@ PUBLIC_URL = "https://bot.example.com"
 
 
 @pytest.fixture
-def client(settings: Settings, brain: Brain, standin: TelegramStandIn, api_base_url: str,
-           redis_url: str) -> Iterator[httpx.Client]:
+def client(
+    settings: Settings, brain: Brain, standin: TelegramStandIn, api_base_url: str, redis_url: str
+) -> Iterator[httpx.Client]:
     redis.Redis.from_url(redis_url).flushdb()
-    app_settings = with_telegram(settings, mode="webhook", public_url=PUBLIC_URL,
-                                 secret_token=SECRET, api_base_url=api_base_url)
-    with live_server(app_settings, brain) as base, \
-            httpx.Client(base_url=base, timeout=10) as http:
+    app_settings = with_telegram(
+        settings,
+        mode="webhook",
+        public_url=PUBLIC_URL,
+        secret_token=SECRET,
+        api_base_url=api_base_url,
+    )
+    with live_server(app_settings, brain) as base, httpx.Client(base_url=base, timeout=10) as http:
         deadline = time.monotonic() + 10
         while standin.webhook is None:  # start-up registration done
             assert time.monotonic() < deadline, "the webhook was not registered"
@@ -51,8 +56,9 @@ def client(settings: Settings, brain: Brain, standin: TelegramStandIn, api_base_
         yield http
 
 
-def _post(client: httpx.Client, payload: dict[str, Any], secret: str | None = SECRET
-          ) -> httpx.Response:
+def _post(
+    client: httpx.Client, payload: dict[str, Any], secret: str | None = SECRET
+) -> httpx.Response:
     headers = {SECRET_HEADER: secret} if secret is not None else {}
     return client.post(WEBHOOK_PATH, json=payload, headers=headers)
 
@@ -79,12 +85,17 @@ def test_a_missing_or_forged_secret_is_refused_and_nothing_is_queued(
 
 def test_a_body_that_is_not_an_update_is_refused(client: httpx.Client, redis_url: str) -> None:
     for body, content_type, status in [
-        (b"{not json", "application/json", 400), (b'{"message": {}}', "application/json", 400),
-        (b"[1, 2]", "application/json", 400), (b'{"update_id": "1"}', "application/json", 400),
+        (b"{not json", "application/json", 400),
+        (b'{"message": {}}', "application/json", 400),
+        (b"[1, 2]", "application/json", 400),
+        (b'{"update_id": "1"}', "application/json", 400),
         (b"update_id=1", "text/plain", 415),
     ]:
-        response = client.post(WEBHOOK_PATH, content=body,
-                               headers={SECRET_HEADER: SECRET, "content-type": content_type})
+        response = client.post(
+            WEBHOOK_PATH,
+            content=body,
+            headers={SECRET_HEADER: SECRET, "content-type": content_type},
+        )
         assert response.status_code == status, body
         assert response.json()["detail"]
     assert redis.Redis.from_url(redis_url).xlen(keys.INBOX_STREAM) == 0
@@ -117,12 +128,19 @@ def test_a_comment_is_answered_in_its_thread_and_an_agents_reply_follows_it_ther
     assert _post(client, payload).status_code == 200
     [bot_reply] = standin.wait_for_sent(updates.DISCUSSION["id"], 1)
     assert bot_reply.reply_to_message_id == payload["message"]["message_id"]
-    conversation = (f"telegram:{updates.DISCUSSION['id']}:{updates.CUSTOMER['id']}:"
-                    f"post{updates.POST_IN_DISCUSSION}")
+    conversation = (
+        f"telegram:{updates.DISCUSSION['id']}:{updates.CUSTOMER['id']}:"
+        f"post{updates.POST_IN_DISCUSSION}"
+    )
     agent_reply = OutboundReply(
-        reply_id="agent:test-1", platform="telegram", conversation_key=conversation,
-        chat_id=str(updates.DISCUSSION["id"]), text="Hi, Mei here from the team: DM sent.",
-        channel="comment", thread_id=f"post{updates.POST_IN_DISCUSSION}", author="agent",
+        reply_id="agent:test-1",
+        platform="telegram",
+        conversation_key=conversation,
+        chat_id=str(updates.DISCUSSION["id"]),
+        text="Hi, Mei here from the team: DM sent.",
+        channel="comment",
+        thread_id=f"post{updates.POST_IN_DISCUSSION}",
+        author="agent",
     )
     redis.Redis.from_url(redis_url).xadd(keys.OUTBOX_STREAM, {"reply": agent_reply.to_json()})
     _, agent_sent = standin.wait_for_sent(updates.DISCUSSION["id"], 2)
@@ -148,9 +166,14 @@ def test_media_are_accepted_and_queued_as_media_never_a_crash(
 def test_edits_and_service_messages_are_acknowledged_and_not_answered(
     client: httpx.Client, standin: TelegramStandIn
 ) -> None:
-    for payload in (updates.edited_message(), updates.member_joined(), updates.group_chatter(),
-                    updates.automatic_forward(), updates.bot_blocked(),
-                    {"update_id": updates.next_update_id(), "a_future_kind": {"id": 1}}):
+    for payload in (
+        updates.edited_message(),
+        updates.member_joined(),
+        updates.group_chatter(),
+        updates.automatic_forward(),
+        updates.bot_blocked(),
+        {"update_id": updates.next_update_id(), "a_future_kind": {"id": 1}},
+    ):
         assert _post(client, payload).status_code == 200
     # The next message of the same customer is answered, and is the only one answered.
     assert _post(client, updates.private_text("hello")).status_code == 200
@@ -173,8 +196,9 @@ def test_a_burst_to_one_chat_is_answered_about_once_a_second(
 async def test_registration_is_retried_until_telegram_takes_it(
     redis_client: Redis, standin: TelegramStandIn, telegram_settings: TelegramSettings
 ) -> None:
-    section = telegram_settings.model_copy(update={
-        "mode": "webhook", "public_url": PUBLIC_URL, "secret_token": SecretStr(SECRET)})
+    section = telegram_settings.model_copy(
+        update={"mode": "webhook", "public_url": PUBLIC_URL, "secret_token": SecretStr(SECRET)}
+    )
     standin.script("setWebhook", 502, "Bad Gateway")
     stop = asyncio.Event()
     task = asyncio.create_task(WebhookRegistration(redis_client, section).run(stop))
@@ -197,13 +221,16 @@ async def test_updates_wait_for_the_bots_identity_with_a_retryable_503(
     app.state.redis, app.state.inbox = redis_client, Inbox(redis_client, settings.inbox, "t")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://app") as http:
-        response = await http.post(WEBHOOK_PATH, json=updates.private_text("hi"),
-                                   headers={SECRET_HEADER: SECRET})
+        response = await http.post(
+            WEBHOOK_PATH, json=updates.private_text("hi"), headers={SECRET_HEADER: SECRET}
+        )
         assert response.status_code == 503  # Telegram delivers it again later
-        await redis_client.set(keys.telegram_bot_identity(),
-                               BotIdentity(updates.BOT["id"], "brand_bot").to_json())
-        response = await http.post(WEBHOOK_PATH, json=updates.private_text("hi"),
-                                   headers={SECRET_HEADER: SECRET})
+        await redis_client.set(
+            keys.telegram_bot_identity(), BotIdentity(updates.BOT["id"], "brand_bot").to_json()
+        )
+        response = await http.post(
+            WEBHOOK_PATH, json=updates.private_text("hi"), headers={SECRET_HEADER: SECRET}
+        )
         assert response.status_code == 200
     assert await redis_client.xlen(keys.INBOX_STREAM) == 1
 
@@ -222,14 +249,21 @@ def test_an_update_without_a_chat_is_400_and_logged_without_its_text(
     assert redis.Redis.from_url(redis_url).xlen(keys.INBOX_STREAM) == 0
 
 
-@pytest.mark.parametrize("body", [
-    json.dumps(updates.private_text("broken \ud83d text")).encode(),  # a lone surrogate
-    b"[" * 20_000 + b"]" * 20_000,
-])
-def test_hostile_json_is_a_400_never_a_500(client: httpx.Client, redis_url: str,
-                                           body: bytes) -> None:
-    response = client.post(WEBHOOK_PATH, content=body,
-                           headers={SECRET_HEADER: SECRET, "content-type": "application/json"})
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps(updates.private_text("broken \ud83d text")).encode(),  # a lone surrogate
+        b"[" * 20_000 + b"]" * 20_000,
+    ],
+)
+def test_hostile_json_is_a_400_never_a_500(
+    client: httpx.Client, redis_url: str, body: bytes
+) -> None:
+    response = client.post(
+        WEBHOOK_PATH,
+        content=body,
+        headers={SECRET_HEADER: SECRET, "content-type": "application/json"},
+    )
     assert response.status_code == 400
     assert response.json()["detail"]
     assert client.get("/healthz").status_code == 200

@@ -66,12 +66,16 @@ async def test_after_a_hand_over_the_page_says_a_person_will_answer(
         agent = await bearer(http, "li.na")
         [ticket] = (await http.get("/api/tickets", headers=agent)).json()
         await http.post(f"/api/tickets/{ticket['id']}/claim", headers=agent)
-        await http.post(f"/api/tickets/{ticket['id']}/messages", headers=agent,
-                        json={"text": "Hi, I'm Li Na. How can I help?"})
+        await http.post(
+            f"/api/tickets/{ticket['id']}/messages",
+            headers=agent,
+            json={"text": "Hi, I'm Li Na. How can I help?"},
+        )
         await expect(page.locator(".msg.agent")).to_contain_text("Li Na", timeout=SLOW)
         await expect(status).to_be_visible()
-        resolved = await http.post(f"/api/tickets/{ticket['id']}/resolve", headers=agent,
-                                   json={"ask_csat": False})
+        resolved = await http.post(
+            f"/api/tickets/{ticket['id']}/resolve", headers=agent, json={"ask_csat": False}
+        )
         assert resolved.status_code == 200, resolved.text
     await expect(status).to_be_hidden(timeout=SLOW)  # the bot answers again
     assert not errors

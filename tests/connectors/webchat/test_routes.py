@@ -32,8 +32,9 @@ def test_a_customer_gets_the_return_policy_in_their_language(
     client: httpx.Client, text: str, expected_language: str, marker: str
 ) -> None:
     conversation = f"conv-{expected_language}-return"
-    response = client.post("/webchat/messages", json={"conversation_id": conversation,
-                                                      "text": text})
+    response = client.post(
+        "/webchat/messages", json={"conversation_id": conversation, "text": text}
+    )
     assert response.status_code == 202
     assert response.json()["duplicate"] is False
     [reply] = wait_for_replies(client, conversation, 1)
@@ -45,8 +46,9 @@ def test_a_customer_gets_the_return_policy_in_their_language(
 
 
 def test_gibberish_gets_a_fallback_not_a_wrong_answer(client: httpx.Client) -> None:
-    client.post("/webchat/messages", json={"conversation_id": "conv-gibberish",
-                                           "text": "asdf qwer"})
+    client.post(
+        "/webchat/messages", json={"conversation_id": "conv-gibberish", "text": "asdf qwer"}
+    )
     [reply] = wait_for_replies(client, "conv-gibberish", 1)
     assert reply["intent"] == ""
     assert "rephrase" in reply["text"]
@@ -62,8 +64,11 @@ def test_the_same_message_posted_three_times_gets_one_reply(
     client.post("/webchat/messages", json={"conversation_id": "conv-retry", "text": "thanks!"})
     replies = wait_for_replies(client, "conv-retry", 2)
     assert [r["intent"] for r in replies] == ["greet", "thanks"]
-    customer = [m for m in client.get("/webchat/conversations/conv-retry/messages").json()[
-        "messages"] if m["role"] == "customer"]
+    customer = [
+        m
+        for m in client.get("/webchat/conversations/conv-retry/messages").json()["messages"]
+        if m["role"] == "customer"
+    ]
     assert len(customer) == 2
 
 
@@ -77,8 +82,11 @@ def test_the_same_message_posted_three_times_gets_one_reply(
         ({"conversation_id": "conv/../../etc", "text": "hi"}, 422, "should match pattern"),
         ({"text": "hi"}, 422, "conversation_id"),
         ({"conversation_id": "conv-bad-input", "text": 42}, 422, "valid string"),
-        ({"conversation_id": "conv-bad-input", "text": "hi", "message_id": "a b"}, 422,
-         "should match pattern"),
+        (
+            {"conversation_id": "conv-bad-input", "text": "hi", "message_id": "a b"},
+            422,
+            "should match pattern",
+        ),
     ],
 )
 def test_bad_input_is_refused_with_a_reason_and_stores_nothing(
@@ -92,21 +100,25 @@ def test_bad_input_is_refused_with_a_reason_and_stores_nothing(
     assert not redis.Redis.from_url(redis_url).keys("sb:conv:*")
 
 
-@pytest.mark.parametrize(("field", "value", "reason"), [
-    # pydantic refuses lone surrogates itself; the 500 came from echoing them back.
-    ("text", "hello \ud83d world", "unable to parse raw data as a unicode string"),
-    ("text", "\udfff", "unable to parse raw data as a unicode string"),
-    ("display_name", "Li \ud800", "unable to parse raw data as a unicode string"),
-    ("text", "null\u0000byte", "not valid Unicode text: a control character at position 4"),
-    ("display_name", "\u001b[31mred", "not valid Unicode text: a control character"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        # pydantic refuses lone surrogates itself; the 500 came from echoing them back.
+        ("text", "hello \ud83d world", "unable to parse raw data as a unicode string"),
+        ("text", "\udfff", "unable to parse raw data as a unicode string"),
+        ("display_name", "Li \ud800", "unable to parse raw data as a unicode string"),
+        ("text", "null\u0000byte", "not valid Unicode text: a control character at position 4"),
+        ("display_name", "\u001b[31mred", "not valid Unicode text: a control character"),
+    ],
+)
 def test_invalid_text_is_a_422_with_a_reason_and_stores_nothing(
     client: httpx.Client, redis_url: str, field: str, value: str, reason: str
 ) -> None:
     body = {"conversation_id": "conv-bad-text", "text": "hi", field: value}
     # json.dumps escapes the surrogate as \ud83d: what a hostile client sends on the wire.
-    response = client.post("/webchat/messages", content=json.dumps(body),
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/webchat/messages", content=json.dumps(body), headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"] == ["body", field]
@@ -121,9 +133,13 @@ def test_emoji_and_newlines_are_valid_text(client: httpx.Client) -> None:
 
 def test_message_ids_are_deduplicated_per_conversation(client: httpx.Client) -> None:
     first, second = "conv-dedupe-a", "conv-dedupe-b"
-    results = [client.post("/webchat/messages", json={"conversation_id": conversation,
-                                                      "text": "hello", "message_id": "m1"})
-               for conversation in (first, second, first, second)]
+    results = [
+        client.post(
+            "/webchat/messages",
+            json={"conversation_id": conversation, "text": "hello", "message_id": "m1"},
+        )
+        for conversation in (first, second, first, second)
+    ]
     assert [r.status_code for r in results] == [202] * 4
     assert [r.json()["duplicate"] for r in results] == [False, False, True, True]
     assert {r.json()["message_id"] for r in results} == {"m1"}
@@ -136,15 +152,19 @@ def test_message_ids_are_deduplicated_per_conversation(client: httpx.Client) -> 
 
 
 def test_malformed_json_is_a_4xx_with_a_reason(client: httpx.Client) -> None:
-    response = client.post("/webchat/messages", content=b"{not json",
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/webchat/messages", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 422
     assert "JSON" in response.text
 
 
 def test_an_oversized_body_is_refused_before_parsing(client: httpx.Client) -> None:
-    response = client.post("/webchat/messages", content=b"x" * (300 * 1024),
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/webchat/messages",
+        content=b"x" * (300 * 1024),
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 413
 
 
@@ -162,8 +182,11 @@ def test_health_and_page_and_openapi(client: httpx.Client) -> None:
     assert page.status_code == 200
     assert "/webchat/messages" in page.text
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/healthz", "/webchat/messages",
-            "/webchat/conversations/{conversation_id}/messages"} <= set(paths)
+    assert {
+        "/healthz",
+        "/webchat/messages",
+        "/webchat/conversations/{conversation_id}/messages",
+    } <= set(paths)
 
 
 def test_conversation_key_matches_the_inbound_message() -> None:
@@ -171,13 +194,17 @@ def test_conversation_key_matches_the_inbound_message() -> None:
 
 
 def test_the_conversation_says_when_a_person_answers(client: httpx.Client) -> None:
-    client.post("/webchat/messages", json={"conversation_id": "conv-handover",
-                                           "text": "what is your return policy?"})
+    client.post(
+        "/webchat/messages",
+        json={"conversation_id": "conv-handover", "text": "what is your return policy?"},
+    )
     wait_for_replies(client, "conv-handover", 1)
     page = client.get("/webchat/conversations/conv-handover/messages").json()
     assert page["handled_by"] == "bot"
-    client.post("/webchat/messages", json={"conversation_id": "conv-handover",
-                                           "text": "I want to talk to a person"})
+    client.post(
+        "/webchat/messages",
+        json={"conversation_id": "conv-handover", "text": "I want to talk to a person"},
+    )
     wait_for_replies(client, "conv-handover", 2)
     page = client.get("/webchat/conversations/conv-handover/messages").json()
     assert page["handled_by"] == "person"

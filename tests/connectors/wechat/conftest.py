@@ -32,10 +32,16 @@ def standin_state(standin: tuple[str, StandinState]) -> StandinState:
 
 def wechat_section(base_url: str, **overrides: object) -> WechatSettings:
     values: dict[str, object] = {
-        "enabled": True, "app_id": APP_ID, "app_secret": APP_SECRET, "token": TOKEN,
-        "encoding_aes_key": AES_KEY, "previous_encoding_aes_key": OLD_AES_KEY,
-        "security_mode": "compatible", "api_base_url": base_url,
-        "request_timeout_seconds": 2, "comment_poll_seconds": 0.2,
+        "enabled": True,
+        "app_id": APP_ID,
+        "app_secret": APP_SECRET,
+        "token": TOKEN,
+        "encoding_aes_key": AES_KEY,
+        "previous_encoding_aes_key": OLD_AES_KEY,
+        "security_mode": "compatible",
+        "api_base_url": base_url,
+        "request_timeout_seconds": 2,
+        "comment_poll_seconds": 0.2,
         "comment_articles": [{"msg_data_id": "2247483650", "index": 0}],
     }
     values.update(overrides)
@@ -43,17 +49,28 @@ def wechat_section(base_url: str, **overrides: object) -> WechatSettings:
 
 
 def kf_section(base_url: str) -> WecomKfSettings:
-    return WecomKfSettings(enabled=True, corp_id=CORP_ID, secret=KF_SECRET, token=TOKEN,
-                           encoding_aes_key=AES_KEY, open_kfid=OPEN_KFID,
-                           api_base_url=base_url, request_timeout_seconds=2)
+    return WecomKfSettings(
+        enabled=True,
+        corp_id=CORP_ID,
+        secret=KF_SECRET,
+        token=TOKEN,
+        encoding_aes_key=AES_KEY,
+        open_kfid=OPEN_KFID,
+        api_base_url=base_url,
+        request_timeout_seconds=2,
+    )
 
 
 @pytest.fixture
-def wechat_settings(settings: Settings, standin: tuple[str, StandinState],
-                    redis_url: str) -> Settings:
+def wechat_settings(
+    settings: Settings, standin: tuple[str, StandinState], redis_url: str
+) -> Settings:
     """WeChat and WeCom enabled against the stand-in; no worker (tests that need one ask)."""
     redis.Redis.from_url(redis_url).flushdb()
-    return settings.model_copy(update={
-        "wechat": wechat_section(standin[0]), "wecom_kf": kf_section(standin[0]),
-        "run_worker_in_api": False,
-    })
+    return settings.model_copy(
+        update={
+            "wechat": wechat_section(standin[0]),
+            "wecom_kf": kf_section(standin[0]),
+            "run_worker_in_api": False,
+        }
+    )

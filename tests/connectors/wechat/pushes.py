@@ -48,50 +48,79 @@ def _stamp(at: float | None = None) -> tuple[str, str]:
 def plaintext_push(xml: str, token: str = TOKEN, at: float | None = None) -> Delivery:
     """``at``: the push's signed timestamp (default: now)."""
     timestamp, nonce = _stamp(at)
-    params = {"signature": signature(token, timestamp, nonce), "timestamp": timestamp,
-              "nonce": nonce, "openid": _field(xml, "FromUserName")}
+    params = {
+        "signature": signature(token, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "openid": _field(xml, "FromUserName"),
+    }
     return Delivery(params, xml.encode("utf-8"))
 
 
-def encrypted_push(xml: str, mode: str = "safe", aes_key: str = AES_KEY,
-                   token: str = TOKEN, at: float | None = None) -> Delivery:
+def encrypted_push(
+    xml: str,
+    mode: str = "safe",
+    aes_key: str = AES_KEY,
+    token: str = TOKEN,
+    at: float | None = None,
+) -> Delivery:
     """Safe mode: only ToUserName and Encrypt; compatible mode: the plaintext fields too."""
     timestamp, nonce = _stamp(at)
-    envelope = fromstring(WeChatCrypto(token, aes_key, APP_ID).encrypt_message(
-        xml, nonce, timestamp))
+    envelope = fromstring(
+        WeChatCrypto(token, aes_key, APP_ID).encrypt_message(xml, nonce, timestamp)
+    )
     encrypted = envelope.findtext("Encrypt")
     if mode == "safe":
-        body = (f"<xml><ToUserName><![CDATA[{_field(xml, 'ToUserName')}]]></ToUserName>"
-                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
+        body = (
+            f"<xml><ToUserName><![CDATA[{_field(xml, 'ToUserName')}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+        )
     else:
         body = xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
-    params = {"signature": signature(token, timestamp, nonce), "timestamp": timestamp,
-              "nonce": nonce, "openid": _field(xml, "FromUserName"), "encrypt_type": "aes",
-              "msg_signature": envelope.findtext("MsgSignature") or ""}
+    params = {
+        "signature": signature(token, timestamp, nonce),
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "openid": _field(xml, "FromUserName"),
+        "encrypt_type": "aes",
+        "msg_signature": envelope.findtext("MsgSignature") or "",
+    }
     return Delivery(params, body.encode("utf-8"))
 
 
-def kf_callback(xml: str, aes_key: str = AES_KEY, token: str = TOKEN,
-                at: float | None = None) -> Delivery:
+def kf_callback(
+    xml: str, aes_key: str = AES_KEY, token: str = TOKEN, at: float | None = None
+) -> Delivery:
     """WeCom's callback POST: always encrypted, signed as msg_signature."""
     timestamp, nonce = _stamp(at)
-    envelope = fromstring(WorkCrypto(token, aes_key, CORP_ID).encrypt_message(
-        xml, nonce, timestamp))
-    body = (f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName>"
-            f"<AgentID><![CDATA[]]></AgentID>"
-            f"<Encrypt><![CDATA[{envelope.findtext('Encrypt')}]]></Encrypt></xml>")
-    params = {"msg_signature": envelope.findtext("MsgSignature") or "", "timestamp": timestamp,
-              "nonce": nonce}
+    envelope = fromstring(
+        WorkCrypto(token, aes_key, CORP_ID).encrypt_message(xml, nonce, timestamp)
+    )
+    body = (
+        f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName>"
+        f"<AgentID><![CDATA[]]></AgentID>"
+        f"<Encrypt><![CDATA[{envelope.findtext('Encrypt')}]]></Encrypt></xml>"
+    )
+    params = {
+        "msg_signature": envelope.findtext("MsgSignature") or "",
+        "timestamp": timestamp,
+        "nonce": nonce,
+    }
     return Delivery(params, body.encode("utf-8"))
 
 
 def kf_url_check(echo: str, token: str = TOKEN) -> dict[str, str]:
     """WeCom's URL check: an encrypted echostr that must come back decrypted."""
     timestamp, nonce = _stamp()
-    envelope = fromstring(WorkCrypto(token, AES_KEY, CORP_ID).encrypt_message(
-        echo, nonce, timestamp))
-    return {"msg_signature": envelope.findtext("MsgSignature") or "", "timestamp": timestamp,
-            "nonce": nonce, "echostr": envelope.findtext("Encrypt") or ""}
+    envelope = fromstring(
+        WorkCrypto(token, AES_KEY, CORP_ID).encrypt_message(echo, nonce, timestamp)
+    )
+    return {
+        "msg_signature": envelope.findtext("MsgSignature") or "",
+        "timestamp": timestamp,
+        "nonce": nonce,
+        "echostr": envelope.findtext("Encrypt") or "",
+    }
 
 
 def _field(xml: str, tag: str) -> str:

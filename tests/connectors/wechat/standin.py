@@ -85,8 +85,13 @@ def build_standin(state: StandinState) -> FastAPI:
             await asyncio.sleep(state.slow[user])
         if user in state.refuse:
             code = state.refuse[user]
-            return _error(code, {45015: "response out of time limit or subscription is canceled",
-                                 45047: "out of response count limit"}.get(code, "refused"))
+            return _error(
+                code,
+                {
+                    45015: "response out of time limit or subscription is canceled",
+                    45047: "out of response count limit",
+                }.get(code, "refused"),
+            )
         state.sent.append(body)
         return {"errcode": 0, "errmsg": "ok"}
 
@@ -98,8 +103,12 @@ def build_standin(state: StandinState) -> FastAPI:
         state.comment_lists += 1
         items = state.comments.get((int(body["msg_data_id"]), int(body["index"])), [])
         begin, count = int(body["begin"]), min(int(body["count"]), 50)
-        return {"errcode": 0, "errmsg": "ok", "total": len(items),
-                "comment": items[begin:begin + count]}
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "total": len(items),
+            "comment": items[begin : begin + count],
+        }
 
     @app.post("/cgi-bin/comment/reply/add")
     async def comment_reply(request: Request) -> Any:
@@ -116,10 +125,15 @@ def build_standin(state: StandinState) -> FastAPI:
         state.kf_sync_calls.append(body)
         start = int(body.get("cursor") or 0)
         limit = min(int(body.get("limit") or 1000), 2)  # small pages: exercises has_more
-        page = state.kf_messages[start:start + limit]
+        page = state.kf_messages[start : start + limit]
         end = start + len(page)
-        return {"errcode": 0, "errmsg": "ok", "next_cursor": str(end),
-                "has_more": int(end < len(state.kf_messages)), "msg_list": page}
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "next_cursor": str(end),
+            "has_more": int(end < len(state.kf_messages)),
+            "msg_list": page,
+        }
 
     @app.post("/cgi-bin/kf/send_msg")
     async def kf_send(request: Request) -> Any:
@@ -137,8 +151,11 @@ def build_standin(state: StandinState) -> FastAPI:
     @app.post("/cgi-bin/kf/service_state/get")
     async def state_get(request: Request) -> Any:
         body = json.loads(await request.body())
-        return {"errcode": 0, "errmsg": "ok",
-                "service_state": state.kf_states.get(body["external_userid"], 0)}
+        return {
+            "errcode": 0,
+            "errmsg": "ok",
+            "service_state": state.kf_states.get(body["external_userid"], 0),
+        }
 
     @app.post("/cgi-bin/kf/service_state/trans")
     async def state_trans(request: Request) -> Any:

@@ -64,7 +64,8 @@ def test_the_token_lives_under_our_key_prefix(
     client = _client(standin[0], redis_url)
     token = client.access_token
     raw = redis.Redis.from_url(redis_url, decode_responses=True).get(
-        keys.wechat_session(client.access_token_key))
+        keys.wechat_session(client.access_token_key)
+    )
     assert raw == f'"{token}"'
 
 

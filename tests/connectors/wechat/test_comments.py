@@ -18,24 +18,30 @@ from tests.connectors.wechat.standin import StandinState
 ARTICLE = (2247483650, 0)
 
 
-def comment(comment_id: int, content: str, openid: str = "oCommenter", *,
-            answered: bool = False) -> dict:
+def comment(
+    comment_id: int, content: str, openid: str = "oCommenter", *, answered: bool = False
+) -> dict:
     """One entry of comment/list's "comment" array, as documented."""
-    entry = {"user_comment_id": comment_id, "openid": openid,
-             "create_time": 1700000000 + comment_id, "content": content, "comment_type": 0}
+    entry = {
+        "user_comment_id": comment_id,
+        "openid": openid,
+        "create_time": 1700000000 + comment_id,
+        "content": content,
+        "comment_type": 0,
+    }
     if answered:
         entry["reply"] = {"content": "谢谢", "create_time": 1700000100}
     return entry
 
 
 @pytest.fixture
-def make_poller(standin: tuple[str, StandinState], redis_client: aioredis.Redis,
-                redis_url: str):
+def make_poller(standin: tuple[str, StandinState], redis_client: aioredis.Redis, redis_url: str):
     def make() -> CommentPoller:
         settings = wechat_section(standin[0], comment_poll_seconds=30)
         client = OfficialAccountClient(settings, session_storage(redis_url))
         inbox = Inbox(redis_client, InboxSettings(), "test")
         return CommentPoller(redis_client, inbox, client, settings)
+
     return make
 
 
@@ -46,17 +52,23 @@ async def _queued(redis_client: aioredis.Redis) -> list[dict]:
 async def test_new_comments_are_queued_as_comment_messages(
     make_poller, standin_state: StandinState, redis_client: aioredis.Redis
 ) -> None:
-    standin_state.comments[ARTICLE] = [comment(2, "用了你们的面霜过敏了,烂脸"),
-                                       comment(1, "退货政策是什么?", "oOther")]
+    standin_state.comments[ARTICLE] = [
+        comment(2, "用了你们的面霜过敏了,烂脸"),
+        comment(1, "退货政策是什么?", "oOther"),
+    ]
     assert await make_poller().poll_once() == 2
     first, second = await _queued(redis_client)
-    assert (first["text"], first["channel"], first["raw_ref"]) == \
-        ("退货政策是什么?", "comment", "comment")
+    assert (first["text"], first["channel"], first["raw_ref"]) == (
+        "退货政策是什么?",
+        "comment",
+        "comment",
+    )
     assert second["text"] == "用了你们的面霜过敏了,烂脸"
     assert second["chat_id"] == "article-2247483650-0"
     assert second["platform_message_id"] == "comment-2247483650-0-2"
-    assert CommentRef.from_message_id(second["platform_message_id"]) == \
-        CommentRef("2247483650", 0, 2)
+    assert CommentRef.from_message_id(second["platform_message_id"]) == CommentRef(
+        "2247483650", 0, 2
+    )
 
 
 async def test_each_comment_is_queued_once_across_polls_and_pollers(

@@ -25,12 +25,14 @@ USER = "oia2TjjewbmiOUlr6X-1crbLOvLw"
 
 
 @pytest.fixture(scope="module")
-def served(redis_url: str, brain: Brain, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[tuple[httpx.Client, StandinState]]:
+def served(
+    redis_url: str, brain: Brain, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[httpx.Client, StandinState]]:
     redis.Redis.from_url(redis_url).flushdb()
     with running_standin() as (base_url, state):
         settings = Settings(
-            data_dir=tmp_path_factory.mktemp("data"), redis={"url": redis_url},
+            data_dir=tmp_path_factory.mktemp("data"),
+            redis={"url": redis_url},
             inbox={"block_ms": 100, "reclaim_idle_ms": 500},
             wechat=wechat_section(base_url, security_mode="safe", comment_poll_seconds=0.3),
             understanding={"intents_dir": "intents"},
@@ -80,17 +82,24 @@ def test_an_agents_reply_reaches_the_customer_through_customer_service(
 ) -> None:
     http, state = served
     user = "oAgentCustomer0000000000000"
-    delivery = encrypted_push(fixture("text", MsgId=880002, FromUserName=user,
-                                      Content="我要投诉,转人工"))
-    assert http.post("/wechat/callback", params=delivery.params,
-                     content=delivery.body).text == "success"
-    reply = OutboundReply(reply_id="agent-reply-1", platform="wechat",
-                          conversation_key=f"wechat:{user}:{user}", chat_id=user,
-                          text="您好,我是客服小王,马上为您处理", author="agent")
+    delivery = encrypted_push(
+        fixture("text", MsgId=880002, FromUserName=user, Content="我要投诉,转人工")
+    )
+    assert (
+        http.post("/wechat/callback", params=delivery.params, content=delivery.body).text
+        == "success"
+    )
+    reply = OutboundReply(
+        reply_id="agent-reply-1",
+        platform="wechat",
+        conversation_key=f"wechat:{user}:{user}",
+        chat_id=user,
+        text="您好,我是客服小王,马上为您处理",
+        author="agent",
+    )
     # What the agent console does when an agent answers: queue the reply in the outbox.
     redis.Redis.from_url(redis_url).xadd(keys.OUTBOX_STREAM, {"reply": reply.to_json()})
     wait_for(lambda: "您好,我是客服小王,马上为您处理" in _to(state, user))
-
 
 
 def test_a_crisis_comment_becomes_the_most_urgent_ticket_and_the_agent_answers_in_private(
@@ -100,11 +109,11 @@ def test_a_crisis_comment_becomes_the_most_urgent_ticket_and_the_agent_answers_i
     agent = signed_in_agent(http, redis_url, "wang")
     # The commenter wrote to the official account before: the 48-hour window is open.
     hello = encrypted_push(fixture("text", MsgId=880010, FromUserName="oCrisis", Content="你好"))
-    assert http.post("/wechat/callback", params=hello.params, content=hello.body).text == \
-        "success"
+    assert http.post("/wechat/callback", params=hello.params, content=hello.body).text == "success"
     wait_for(lambda: _to(state, "oCrisis"))
     state.comments.setdefault(ARTICLE, []).append(
-        comment(777, "用了你们的面霜过敏了,烂脸", "oCrisis"))
+        comment(777, "用了你们的面霜过敏了,烂脸", "oCrisis")
+    )
     wait_for(lambda: any(r["user_comment_id"] == 777 for r in state.comment_replies))
     [note] = [r for r in state.comment_replies if r["user_comment_id"] == 777]
     assert "抱歉" in note["content"] and "分钟" not in note["content"]  # short, public
@@ -115,11 +124,15 @@ def test_a_crisis_comment_becomes_the_most_urgent_ticket_and_the_agent_answers_i
     assert top["severity"] == "crisis" and top["priority"] == 2  # the most urgent (new, crisis)
     assert top["customer"]["key"] == "wechat:oCrisis" and top["channel"] == "comment"
     assert len(tickets) >= 2  # it went ahead of the earlier, merely negative ticket
-    sent = http.post(f"/api/tickets/{top['id']}/messages", headers=agent,
-                     json={"text": "非常抱歉！请先停用，我们马上联系您安排退款和就医费用。"})
+    sent = http.post(
+        f"/api/tickets/{top['id']}/messages",
+        headers=agent,
+        json={"text": "非常抱歉！请先停用，我们马上联系您安排退款和就医费用。"},
+    )
     assert sent.status_code == 202
-    wait_for(lambda: "非常抱歉！请先停用，我们马上联系您安排退款和就医费用。" in
-             _to(state, "oCrisis"))
+    wait_for(
+        lambda: "非常抱歉！请先停用，我们马上联系您安排退款和就医费用。" in _to(state, "oCrisis")
+    )
 
 
 def test_a_customer_outside_the_window_is_shown_as_unreachable(
@@ -128,14 +141,23 @@ def test_a_customer_outside_the_window_is_shown_as_unreachable(
     http, state = served
     agent = signed_in_agent(http, redis_url, "wang")
     state.comments.setdefault(ARTICLE, []).append(
-        comment(778, "你们家的东西质量太差了，我要投诉", "oNeverWrote"))
-    wait_for(lambda: any(t["customer"]["key"] == "wechat:oNeverWrote"
-                         for t in http.get("/api/tickets", headers=agent).json()))
-    [ticket] = [t for t in http.get("/api/tickets", headers=agent).json()
-                if t["customer"]["key"] == "wechat:oNeverWrote"]
+        comment(778, "你们家的东西质量太差了，我要投诉", "oNeverWrote")
+    )
+    wait_for(
+        lambda: any(
+            t["customer"]["key"] == "wechat:oNeverWrote"
+            for t in http.get("/api/tickets", headers=agent).json()
+        )
+    )
+    [ticket] = [
+        t
+        for t in http.get("/api/tickets", headers=agent).json()
+        if t["customer"]["key"] == "wechat:oNeverWrote"
+    ]
     http.post(f"/api/tickets/{ticket['id']}/messages", headers=agent, json={"text": "您好"})
-    wait_for(lambda: http.get(f"/api/tickets/{ticket['id']}",
-                              headers=agent).json()["unreachable"])
-    assert "write again" in http.get(f"/api/tickets/{ticket['id']}",
-                                     headers=agent).json()["unreachable"]
+    wait_for(lambda: http.get(f"/api/tickets/{ticket['id']}", headers=agent).json()["unreachable"])
+    assert (
+        "write again"
+        in http.get(f"/api/tickets/{ticket['id']}", headers=agent).json()["unreachable"]
+    )
     assert "您好" not in _to(state, "oNeverWrote")

@@ -22,11 +22,16 @@ from tests.live_server import live_server
 
 
 @pytest.fixture(scope="module")
-def served(redis_url: str, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[tuple[httpx.Client, StandinState]]:
+def served(
+    redis_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[httpx.Client, StandinState]]:
     with running_standin() as (base_url, state):
-        settings = Settings(data_dir=tmp_path_factory.mktemp("data"), redis={"url": redis_url},
-                            run_worker_in_api=False, wecom_kf=kf_section(base_url))
+        settings = Settings(
+            data_dir=tmp_path_factory.mktemp("data"),
+            redis={"url": redis_url},
+            run_worker_in_api=False,
+            wecom_kf=kf_section(base_url),
+        )
         with live_server(settings) as base, httpx.Client(base_url=base, timeout=10) as client:
             yield client, state
 

@@ -25,12 +25,15 @@ def test_voice_uses_wechats_recognition_text() -> None:
     assert (push.message.text, push.message.raw_ref) == ("我的快递到哪里了", "recognized:voice")
 
 
-@pytest.mark.parametrize(("name", "marker", "shown"), [
-    ("image", "media:image", "[image] http://mmbiz.qpic.cn/mmbiz_jpg/example/0"),
-    ("voice_unrecognized", "media:voice", "[voice]"),
-    ("location", "media:location", "[location] 位置信息 (23.134521, 113.358803)"),
-    ("link", "media:link", "[link] 公众平台官网链接 https://mp.weixin.qq.com/"),
-])
+@pytest.mark.parametrize(
+    ("name", "marker", "shown"),
+    [
+        ("image", "media:image", "[image] http://mmbiz.qpic.cn/mmbiz_jpg/example/0"),
+        ("voice_unrecognized", "media:voice", "[voice]"),
+        ("location", "media:location", "[location] 位置信息 (23.134521, 113.358803)"),
+        ("link", "media:link", "[link] 公众平台官网链接 https://mp.weixin.qq.com/"),
+    ],
+)
 def test_other_media_carry_a_marker(name: str, marker: str, shown: str) -> None:
     push = normalize(fixture(name))
     assert push.message is not None

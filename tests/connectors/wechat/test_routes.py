@@ -40,10 +40,12 @@ def servers(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         clients = {}
         for mode in ("plaintext", "compatible", "safe"):
             settings = Settings(
-                data_dir=tmp_path_factory.mktemp("data"), redis={"url": redis_url},
+                data_dir=tmp_path_factory.mktemp("data"),
+                redis={"url": redis_url},
                 run_worker_in_api=False,
-                wechat=wechat_section("http://127.0.0.1:9/cgi-bin/", security_mode=mode,
-                                      comment_articles=[]),
+                wechat=wechat_section(
+                    "http://127.0.0.1:9/cgi-bin/", security_mode=mode, comment_articles=[]
+                ),
             )
             base = stack.enter_context(live_server(settings))
             clients[mode] = stack.enter_context(httpx.Client(base_url=base, timeout=10))
@@ -73,8 +75,12 @@ def store(redis_url: str) -> redis.Redis:
 
 
 def _post(http: httpx.Client, delivery: Delivery) -> httpx.Response:
-    return http.post("/wechat/callback", params=delivery.params, content=delivery.body,
-                     headers={"Content-Type": "text/xml"})
+    return http.post(
+        "/wechat/callback",
+        params=delivery.params,
+        content=delivery.body,
+        headers={"Content-Type": "text/xml"},
+    )
 
 
 def _queued(store: redis.Redis) -> list[dict]:
@@ -94,13 +100,15 @@ def test_server_url_check_echoes_echostr(client: httpx.Client) -> None:
     assert client.get("/wechat/callback", params=params).status_code == 403
 
 
-def test_plaintext_push_is_acked_and_queued(plain_client: httpx.Client,
-                                            store: redis.Redis) -> None:
+def test_plaintext_push_is_acked_and_queued(plain_client: httpx.Client, store: redis.Redis) -> None:
     response = _post(plain_client, plaintext_push(fixture("text")))
     assert (response.status_code, response.text) == (200, "success")
     [message] = _queued(store)
-    assert (message["text"], message["platform"], message["platform_message_id"]) == \
-        ("退货政策是什么?", "wechat", "1234567890123456")
+    assert (message["text"], message["platform"], message["platform_message_id"]) == (
+        "退货政策是什么?",
+        "wechat",
+        "1234567890123456",
+    )
 
 
 @pytest.mark.parametrize("mode", ["safe", "compatible"])
@@ -112,8 +120,9 @@ def test_encrypted_push_is_decrypted_acked_and_queued(
     assert [m["text"] for m in _queued(store)] == ["发货要多久?"]
 
 
-def test_a_push_under_the_previous_aes_key_still_works(safe_client: httpx.Client,
-                                                       store: redis.Redis) -> None:
+def test_a_push_under_the_previous_aes_key_still_works(
+    safe_client: httpx.Client, store: redis.Redis
+) -> None:
     response = _post(safe_client, encrypted_push(fixture("text"), aes_key=OLD_AES_KEY))
     assert response.text == "success"
     assert len(_queued(store)) == 1
@@ -145,12 +154,13 @@ def test_forged_plaintext_push_is_403(plain_client: httpx.Client, store: redis.R
     assert _nothing_stored(store)
 
 
-@pytest.mark.parametrize("body", ["<xml><MsgType>text</MsgType>", "not xml at all",
-                                  "<xml><MsgType>text</MsgType></xml>"])
-def test_malformed_xml_is_400_with_a_reason(plain_client: httpx.Client, store: redis.Redis,
-                                            body: str) -> None:
-    response = _post(plain_client, Delivery(plaintext_push(fixture("text")).params,
-                                            body.encode()))
+@pytest.mark.parametrize(
+    "body", ["<xml><MsgType>text</MsgType>", "not xml at all", "<xml><MsgType>text</MsgType></xml>"]
+)
+def test_malformed_xml_is_400_with_a_reason(
+    plain_client: httpx.Client, store: redis.Redis, body: str
+) -> None:
+    response = _post(plain_client, Delivery(plaintext_push(fixture("text")).params, body.encode()))
     assert response.status_code == 400
     assert response.json()["detail"]
     assert _nothing_stored(store)
@@ -182,18 +192,20 @@ def test_wechat_retries_are_queued_once(client: httpx.Client, store: redis.Redis
     assert [_post(client, delivery).text for _ in range(3)] == ["success"] * 3
     event = encrypted_push(fixture("subscribe"))
     assert [_post(client, event).text for _ in range(3)] == ["success"] * 3
-    assert [m["platform_message_id"] for m in _queued(store)] == \
-        ["1234567890123456", f"{USER}:1348831860:subscribe"]
+    assert [m["platform_message_id"] for m in _queued(store)] == [
+        "1234567890123456",
+        f"{USER}:1348831860:subscribe",
+    ]
 
 
-def test_the_ack_does_not_wait_for_the_pipeline(client: httpx.Client,
-                                                store: redis.Redis) -> None:
+def test_the_ack_does_not_wait_for_the_pipeline(client: httpx.Client, store: redis.Redis) -> None:
     # No worker runs in this app: the classifier is "busy" for good. The ack still comes back
     # (well inside WeChat's 5 s; the client gives up after 5 s), and the message waits in the
     # inbox for a worker.
     delivery = encrypted_push(fixture("text", MsgId=99))
-    response = client.post("/wechat/callback", params=delivery.params, content=delivery.body,
-                           timeout=5)
+    response = client.post(
+        "/wechat/callback", params=delivery.params, content=delivery.body, timeout=5
+    )
     assert response.text == "success"
     assert [m["platform_message_id"] for m in _queued(store)] == ["99"]
 
@@ -216,16 +228,21 @@ def test_messages_open_the_window_and_unsubscribe_closes_it(
     _post(client, delivery)  # a retry, or a replay, grants no fresh budget
     assert store.hget(keys.wechat_window("wechat", USER), "message:left") == "4"
     _post(client, encrypted_push(fixture("unsubscribe")))
-    assert json.loads(store.get(keys.wechat_unreachable("wechat", USER)))["reason"] == \
-        "unsubscribed"
+    assert (
+        json.loads(store.get(keys.wechat_unreachable("wechat", USER)))["reason"] == "unsubscribed"
+    )
     assert len(_queued(store)) == 1
 
 
-@pytest.mark.parametrize(("age", "reason"), [
-    (400 * 86400, "old"),  # a push captured long ago: its MsgId dedupe marker has expired
-    (-10 * 86400, "ahead"),  # signed with a clock far in the future
-    (301, "old"), (-301, "ahead"),
-])
+@pytest.mark.parametrize(
+    ("age", "reason"),
+    [
+        (400 * 86400, "old"),  # a push captured long ago: its MsgId dedupe marker has expired
+        (-10 * 86400, "ahead"),  # signed with a clock far in the future
+        (301, "old"),
+        (-301, "ahead"),
+    ],
+)
 @pytest.mark.parametrize("mode", ["plaintext", "safe"])
 def test_a_push_outside_the_freshness_window_is_refused_and_nothing_stored(
     servers: dict, store: redis.Redis, age: int, reason: str, mode: str
@@ -240,18 +257,21 @@ def test_a_push_outside_the_freshness_window_is_refused_and_nothing_stored(
     assert _nothing_stored(store)
 
 
-def test_a_push_a_few_seconds_off_our_clock_is_taken(client: httpx.Client,
-                                                     store: redis.Redis) -> None:
+def test_a_push_a_few_seconds_off_our_clock_is_taken(
+    client: httpx.Client, store: redis.Redis
+) -> None:
     # WeChat retries within ~15 s, and clocks drift a little either way.
     for offset in (-20, 20):
-        delivery = encrypted_push(fixture("text", MsgId=1234567890123456 + offset),
-                                  at=time.time() + offset)
+        delivery = encrypted_push(
+            fixture("text", MsgId=1234567890123456 + offset), at=time.time() + offset
+        )
         assert _post(client, delivery).text == "success"
     assert len(_queued(store)) == 2
 
 
-def test_a_push_without_a_timestamp_is_refused(plain_client: httpx.Client,
-                                               store: redis.Redis) -> None:
+def test_a_push_without_a_timestamp_is_refused(
+    plain_client: httpx.Client, store: redis.Redis
+) -> None:
     delivery = plaintext_push(fixture("text"))
     response = _post(plain_client, Delivery({**delivery.params, "timestamp": ""}, delivery.body))
     assert response.status_code == 403
@@ -268,8 +288,12 @@ def test_a_body_over_the_wechat_limit_is_413_even_without_a_length(
         for _ in range(20):
             yield b"<!-- padding -->" * 512
 
-    response = plain_client.post("/wechat/callback", params=delivery.params, content=chunks(),
-                                 headers={"Content-Type": "text/xml"})
+    response = plain_client.post(
+        "/wechat/callback",
+        params=delivery.params,
+        content=chunks(),
+        headers={"Content-Type": "text/xml"},
+    )
     assert response.status_code == 413
     assert "64 KiB" in response.json()["detail"]
     assert _nothing_stored(store)

@@ -21,11 +21,17 @@ def test_reads_the_documented_fields() -> None:
     assert fields["MsgId"] == "1234567890123456"
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    (BOMB, "refused XML"), (EXTERNAL, "refused XML"), ("<xml><a></xml>", "malformed XML"),
-    ("", "empty body"), ("<root/>", "expected <xml>"),
-    ("<xml>" + "x" * MAX_XML_BYTES + "</xml>", "KiB"),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (BOMB, "refused XML"),
+        (EXTERNAL, "refused XML"),
+        ("<xml><a></xml>", "malformed XML"),
+        ("", "empty body"),
+        ("<root/>", "expected <xml>"),
+        ("<xml>" + "x" * MAX_XML_BYTES + "</xml>", "KiB"),
+    ],
+)
 def test_unsafe_or_broken_xml_is_refused_without_expanding_it(body: str, reason: str) -> None:
     with pytest.raises(MalformedPush, match=reason):
         read_xml(body)

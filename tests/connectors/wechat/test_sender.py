@@ -22,18 +22,20 @@ USER = "oia2TjjewbmiOUlr6X-1crbLOvLw"
 
 
 @pytest.fixture
-def make_sender(standin: tuple[str, StandinState], redis_client: aioredis.Redis,
-                redis_url: str):
+def make_sender(standin: tuple[str, StandinState], redis_client: aioredis.Redis, redis_url: str):
     def make(**overrides: object) -> WechatSender:
-        client = OfficialAccountClient(wechat_section(standin[0], **overrides),
-                                       session_storage(redis_url))
+        client = OfficialAccountClient(
+            wechat_section(standin[0], **overrides), session_storage(redis_url)
+        )
         guard = SendGuard(redis_client, Transcripts(redis_client, 100, 3600), 3600)
         return WechatSender(redis_client, client, guard, ServiceWindow(redis_client, "wechat"))
+
     return make
 
 
-def _reply(reply_id: str = "wechat:1:0", text: str = "7天无理由退货",
-           **fields: str) -> OutboundReply:
+def _reply(
+    reply_id: str = "wechat:1:0", text: str = "7天无理由退货", **fields: str
+) -> OutboundReply:
     values = {"conversation_key": f"wechat:{USER}:{USER}", "chat_id": USER}
     values.update(fields)
     return OutboundReply(reply_id=reply_id, platform="wechat", text=text, **values)
@@ -46,8 +48,9 @@ async def test_a_reply_goes_out_once_through_the_customer_service_api(
     await ServiceWindow(redis_client, "wechat").opened(USER, "message")
     await sender.send(_reply())
     await sender.send(_reply())  # the outbox redelivers: nothing more is sent
-    assert standin_state.sent == [{"touser": USER, "msgtype": "text",
-                                   "text": {"content": "7天无理由退货"}}]
+    assert standin_state.sent == [
+        {"touser": USER, "msgtype": "text", "text": {"content": "7天无理由退货"}}
+    ]
     transcript = await redis_client.lrange(keys.transcript(f"wechat:{USER}:{USER}"), 0, -1)
     assert [json.loads(e)["id"] for e in transcript] == ["wechat:1:0"]
 
@@ -70,10 +73,12 @@ async def test_no_window_means_no_call_and_an_unreachable_mark(
     assert (await unreachable(redis_client, "wechat", USER))["reason"] == "window_closed"
 
 
-@pytest.mark.parametrize(("code", "reason"), [(45015, "window_closed"),
-                                              (45047, "count_exceeded")])
+@pytest.mark.parametrize(("code", "reason"), [(45015, "window_closed"), (45047, "count_exceeded")])
 async def test_wechat_refusals_are_permanent_and_shown_to_the_agent(
-    make_sender, standin_state: StandinState, redis_client: aioredis.Redis, code: int,
+    make_sender,
+    standin_state: StandinState,
+    redis_client: aioredis.Redis,
+    code: int,
     reason: str,
 ) -> None:
     await ServiceWindow(redis_client, "wechat").opened(USER, "message")
@@ -120,14 +125,24 @@ async def test_a_comment_reply_is_posted_publicly(
     make_sender, standin_state: StandinState, redis_client: aioredis.Redis
 ) -> None:
     conversation = f"wechat:article-2247483650-0:{USER}"
-    reply = _reply("comment:1", "您好,退货政策是7天无理由", channel="comment",
-                   conversation_key=conversation, chat_id="article-2247483650-0",
-                   in_reply_to="comment-2247483650-0-12")
+    reply = _reply(
+        "comment:1",
+        "您好,退货政策是7天无理由",
+        channel="comment",
+        conversation_key=conversation,
+        chat_id="article-2247483650-0",
+        in_reply_to="comment-2247483650-0-12",
+    )
     await make_sender().send(reply)
     await make_sender().send(reply)
-    assert standin_state.comment_replies == [{
-        "msg_data_id": 2247483650, "index": 0, "user_comment_id": 12,
-        "content": "您好,退货政策是7天无理由"}]
+    assert standin_state.comment_replies == [
+        {
+            "msg_data_id": 2247483650,
+            "index": 0,
+            "user_comment_id": 12,
+            "content": "您好,退货政策是7天无理由",
+        }
+    ]
     assert standin_state.sent == []
 
 
@@ -135,11 +150,19 @@ async def test_an_agents_comment_reply_answers_the_latest_comment(
     make_sender, standin_state: StandinState, redis_client: aioredis.Redis
 ) -> None:
     conversation = f"wechat:article-2247483650-0:{USER}"
-    await redis_client.set(keys.wechat_comment_last(conversation),
-                           json.dumps("comment-2247483650-0-15"))
-    await make_sender().send(_reply("agent:c", "已私信您", channel="comment", author="agent",
-                                    conversation_key=conversation,
-                                    chat_id="article-2247483650-0"))
+    await redis_client.set(
+        keys.wechat_comment_last(conversation), json.dumps("comment-2247483650-0-15")
+    )
+    await make_sender().send(
+        _reply(
+            "agent:c",
+            "已私信您",
+            channel="comment",
+            author="agent",
+            conversation_key=conversation,
+            chat_id="article-2247483650-0",
+        )
+    )
     assert standin_state.comment_replies[-1]["user_comment_id"] == 15
 
 

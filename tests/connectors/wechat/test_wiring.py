@@ -15,12 +15,14 @@ def test_disabled_sections_need_nothing() -> None:
     assert not WechatSettings().enabled and not WecomKfSettings().enabled
 
 
-@pytest.mark.parametrize(("values", "reason"), [
-    ({"app_id": "wx1"}, "not set: token, encoding_aes_key"),
-    ({"app_id": "wx1", "token": "t"}, "not set: encoding_aes_key"),
-    ({"app_id": "wx1", "token": "t", "encoding_aes_key": "short"},
-     "43-character"),
-])
+@pytest.mark.parametrize(
+    ("values", "reason"),
+    [
+        ({"app_id": "wx1"}, "not set: token, encoding_aes_key"),
+        ({"app_id": "wx1", "token": "t"}, "not set: encoding_aes_key"),
+        ({"app_id": "wx1", "token": "t", "encoding_aes_key": "short"}, "43-character"),
+    ],
+)
 def test_an_enabled_account_must_be_complete(values: dict, reason: str) -> None:
     with pytest.raises(ValidationError, match=reason) as error:
         WechatSettings(enabled=True, app_secret="s3cr3t-value", **values)
@@ -28,15 +30,17 @@ def test_an_enabled_account_must_be_complete(values: dict, reason: str) -> None:
 
 
 def test_plaintext_mode_needs_no_aes_key() -> None:
-    section = WechatSettings(enabled=True, app_id="wx1", app_secret="s", token="t",
-                             security_mode="plaintext")
+    section = WechatSettings(
+        enabled=True, app_id="wx1", app_secret="s", token="t", security_mode="plaintext"
+    )
     assert section.security_mode == "plaintext"
 
 
 def test_wecom_kf_needs_its_account() -> None:
     with pytest.raises(ValidationError, match="open_kfid"):
-        WecomKfSettings(enabled=True, corp_id="ww1", secret="s", token="t",
-                        encoding_aes_key=AES_KEY)
+        WecomKfSettings(
+            enabled=True, corp_id="ww1", secret="s", token="t", encoding_aes_key=AES_KEY
+        )
 
 
 def test_secrets_stay_out_of_the_settings_repr(wechat_settings: Settings) -> None:
@@ -56,8 +60,9 @@ async def test_enabled_sections_add_senders_routes_and_loops(
     assert {"wechat-comments", "wecom-kf-sync"} <= names
 
 
-async def test_disabled_sections_add_nothing(settings: Settings,
-                                             redis_client: aioredis.Redis) -> None:
+async def test_disabled_sections_add_nothing(
+    settings: Settings, redis_client: aioredis.Redis
+) -> None:
     assert not {"wechat", "wecom_kf"} & set(build_senders(redis_client, settings))
     names = {loop.name for loop in build_connector_loops(redis_client, settings)}
     assert not {"wechat-comments", "wecom-kf-sync"} & names
