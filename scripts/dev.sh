@@ -2,7 +2,8 @@
 # Sets up everything Switchboard needs on a fresh machine, then runs it or its tests.
 #
 #   ./scripts/dev.sh run    the server: API, web chat and a worker, on an embedded Redis
-#   ./scripts/dev.sh test   the test suite (extra arguments go to pytest)
+#   ./scripts/dev.sh test   ruff check, ruff format --check, then the test suite (extra
+#                           arguments go to pytest)
 #   ./scripts/dev.sh bench  the benchmark against TF-IDF, SetFit and Rasa DIET (arguments go to
 #                           python -m bench.run; see docs/benchmark.md)
 #
@@ -72,6 +73,9 @@ case "$command" in
     ;;
   test)
     setup
+    # Lint and format first: a red line here is cheaper than a red test run.
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   bench)
