@@ -265,7 +265,9 @@ async def _detail(ticket: Ticket, customers: CustomersDep, request: Request) -> 
     return {
         **ticket.summary(),
         "transcript": [
-            {k: entry.get(k) for k in ("id", "role", "text", "ts", "agent")} for entry in transcript
+            # "state": "in_doubt" marks a reply the platform never confirmed (docs/delivery.md).
+            {k: entry.get(k) for k in ("id", "role", "text", "ts", "agent", "state")}
+            for entry in transcript
         ],
         "signals": {
             "intent": signals.get("intent") or ranking[0].get("intent"),

@@ -237,3 +237,30 @@ async def test_the_agent_sees_why_uses_the_suggestion_and_marks_the_hand_over_un
         "建议回复（常见问题：refund_status）"
     )
     assert not errors
+
+
+async def test_a_reply_the_platform_never_confirmed_is_marked_in_doubt(
+    context: BrowserContext,
+    settings: Settings,
+    redis_client: aioredis.Redis,
+) -> None:
+    """A reply recorded as "in doubt" (sent, no answer from the platform, never resent) tells
+    the agent the customer may not have it, in the agent's language."""
+    from bot.transcript import Transcripts
+    from tests.factories import outbound
+
+    message = inbound("转人工", conversation="conv-doubt")
+    await TicketStore(redis_client, settings.handoff).open(
+        "t-doubt", message, reason="asked", severity="normal", tier="new", signals={}
+    )
+    transcripts = Transcripts(redis_client, 100, reply_ttl_seconds=60)
+    await transcripts.record_reply_once(
+        outbound("好的，马上为您转接。", conversation_key=message.conversation_key), "in_doubt"
+    )
+    console = await context.new_page()
+    await sign_in(console)
+    await console.locator("li.queue-row", has_text="转人工").click(timeout=SLOW)
+    doubtful = console.locator("#transcript .bubble.in-doubt")
+    await expect(doubtful).to_contain_text("好的，马上为您转接。", timeout=SLOW)
+    await expect(doubtful.locator(".doubt-note")).to_contain_text("May not have arrived")
+    assert await console.locator("#transcript .bubble.in-doubt").count() == 1

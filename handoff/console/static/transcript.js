@@ -11,11 +11,15 @@ export function renderTranscript(entries) {
 }
 
 export function bubble(entry, extra = "") {
-  const item = el("li", `bubble ${entry.role} ${extra}`.trim());
+  const doubt = entry.state === "in_doubt" ? "in-doubt" : "";
+  const item = el("li", `bubble ${entry.role} ${doubt} ${extra}`.replace(/\s+/g, " ").trim());
   item.dataset.entryId = entry.id;
   const who = entry.role === "customer" ? customerName(state.detail) : t(`role.${entry.role}`);
   const author = entry.role === "agent" && entry.agent ? `${who} ${entry.agent}` : who;
   item.append(el("span", "meta", `${author} · ${when(entry.ts)}`), document.createTextNode(entry.text));
+  // The platform never confirmed this reply: the customer may not have it, and it is not
+  // sent again by itself (docs/delivery.md, "In doubt").
+  if (doubt) item.append(el("span", "doubt-note", t("transcript.in_doubt")));
   return item;
 }
 
