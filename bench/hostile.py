@@ -48,8 +48,8 @@ DAY = 86400
 # Run in the app process, from whichever checkout is on its PYTHONPATH.
 _SERVE = """
 import sys, uvicorn
-from bot.app import create_app
-from bot.settings import load_settings
+from switchboard.app import create_app
+from switchboard.settings import load_settings
 uvicorn.run(create_app(load_settings()), host="127.0.0.1", port=int(sys.argv[1]),
             log_level="info")
 """

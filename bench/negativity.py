@@ -9,7 +9,7 @@ from typing import Any
 from bench.datasets import PolaritySplit
 from bench.metrics import auroc
 from bench.systems.ours import fresh_cache_root, fresh_encoder
-from bot.settings import Settings
+from switchboard.settings import Settings
 
 
 def negativity_rows(

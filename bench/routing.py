@@ -30,7 +30,7 @@ from bench import routing_data as data
 from bench.routing_metrics import group_row, meets_target, oos_auroc, triage_cost
 from bench.routing_report import table
 from bench.routing_systems import RasaRouter, SwitchboardRouter, TfidfRouter, bench_settings
-from bot.settings import load_settings
+from switchboard.settings import load_settings
 
 logger = logging.getLogger("bench.routing")
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """The routers the routing benchmark compares, each trained on one intent set.
 
 - ``switchboard``: the product's own path for the first message of a conversation: the brain
-  ``bot.runtime.build_brain`` builds, ``classifier.predict``, ``assessor.assess``, then
+  ``bot.brain_factory.build_brain`` builds, ``classifier.predict``, ``assessor.assess``, then
   ``bot.policy.decide`` with a fresh ``ConversationState``.
 - ``tfidf-lr`` and ``rasa-diet``: an intent and its confidence, routed as Rasa's
   FallbackClassifier would (``routing_metrics.threshold_route``).
@@ -22,12 +22,12 @@ from bench.routing_metrics import BOT, PERSON, REPHRASE, Outcome, threshold_rout
 from bench.systems.ours import fresh_cache_root
 from bench.systems.rasa_peer import RasaPeer
 from bench.systems.tfidf import TfidfPeer
+from bot.brain_factory import build_brain
 from bot.conversations import ConversationState
 from bot.intents import IntentSet
 from bot.policy import AutoAnswer, Clarify, Decision, decide
-from bot.runtime import build_brain
-from bot.settings import Settings
 from bot.understanding.result import Understanding
+from switchboard.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -132,7 +132,7 @@ def outcome(understanding: Understanding, decision: Decision) -> Outcome:
             small_talk=decision.prompt == "chitchat",
             reason=decision.reason,
         )
-    return Outcome(PERSON, top, understanding.confidence, reason=decision.reason)
+    return Outcome(PERSON, top, understanding.confidence, reason=decision.reason.code)
 
 
 class TfidfRouter:

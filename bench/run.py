@@ -23,7 +23,7 @@ from bench.datasets import IntentSplit, load_clinc150, load_zh_reviews
 from bench.metrics import accuracy, oos_metrics, tune_threshold
 from bench.systems import System
 from bench.tasks import Task, intent_tasks
-from bot.settings import Settings, load_settings
+from switchboard.settings import Settings, load_settings
 
 logger = logging.getLogger("bench")
 ROOT = Path(__file__).resolve().parent.parent

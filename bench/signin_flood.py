@@ -26,8 +26,9 @@ import httpx
 import uvicorn
 
 import bot
-from bot.app import create_app
-from bot.settings import HandoffSettings, Settings
+from handoff.settings import HandoffSettings
+from switchboard.app import create_app
+from switchboard.settings import Settings
 
 ROOT = Path(bot.__file__).resolve().parent.parent
 
@@ -131,7 +132,7 @@ def _start(url: str, data: str, limits: dict[str, int]) -> tuple[subprocess.Pope
 def _add_user(redis_url: str) -> None:
     from redis.asyncio import Redis
 
-    from handoff.users import UserStore
+    from auth.users import UserStore
 
     async def add() -> None:
         async with Redis.from_url(redis_url, decode_responses=True) as client:

@@ -21,7 +21,7 @@ import numpy as np
 
 from bench.datasets import IntentSplit
 from bench.systems.ours import Ours, fresh_cache_root
-from bot.settings import Settings
+from switchboard.settings import Settings
 
 
 def throughput(
@@ -103,8 +103,8 @@ def worker_rss(intents_dir: Path) -> dict[str, Any]:
 
 
 def _worker_rss_child(intents_dir: Path) -> None:
-    from bot.runtime import build_brain
-    from bot.settings import load_settings
+    from bot.brain_factory import build_brain
+    from switchboard.settings import load_settings
 
     settings = load_settings()
     settings = settings.model_copy(

@@ -8,11 +8,11 @@ from fastapi import Depends, Request
 from redis.asyncio import Redis
 
 from bot.inbox import Inbox
-from bot.settings import Settings
+from bot.settings import EngineSettings
 from bot.transcript import Transcripts
 
 
-def _settings(request: Request) -> Settings:
+def _settings(request: Request) -> EngineSettings:
     return request.app.state.settings
 
 
@@ -28,7 +28,7 @@ def _transcripts(request: Request) -> Transcripts:
     return request.app.state.transcripts
 
 
-SettingsDep = Annotated[Settings, Depends(_settings)]
+SettingsDep = Annotated[EngineSettings, Depends(_settings)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 InboxDep = Annotated[Inbox, Depends(_inbox)]
 TranscriptsDep = Annotated[Transcripts, Depends(_transcripts)]

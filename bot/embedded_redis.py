@@ -22,12 +22,14 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from bot.errors import SetupError
+
 logger = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
 
 
-class EmbeddedRedisError(RuntimeError):
+class EmbeddedRedisError(SetupError):
     """The embedded Redis could not be started."""
 
 

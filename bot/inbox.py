@@ -28,6 +28,7 @@ from redis.exceptions import WatchError
 from bot import keys
 from bot.conversations import ConversationState
 from bot.messages import InboundMessage, OutboundReply
+from bot.replies import enqueue_in
 from bot.settings import InboxSettings
 from bot.streams import ensure_group
 
@@ -172,7 +173,7 @@ class Inbox:
                 tx.multi()
                 tx.set(keys.conversation_state(conversation), state.to_json())
                 for reply in replies:
-                    tx.xadd(keys.OUTBOX_STREAM, {"reply": reply.to_json()})
+                    enqueue_in(tx, reply)
                 tx.set(done_key, entry.seq)
                 self._queue_ack(tx, entry)
                 await tx.execute()

@@ -18,12 +18,13 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot import keys
+from bot.errors import NotFound
 from bot.intents import IntentSet
 
 logger = logging.getLogger(__name__)
 
 
-class VersionNotFound(LookupError):
+class VersionNotFound(NotFound):
     """No such intent-set version."""
 
 

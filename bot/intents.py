@@ -17,12 +17,14 @@ from typing import Any
 
 import yaml
 
+from bot.errors import InvalidData
+
 LANGUAGES = ("zh", "en")
 # Rasa annotates entities inline: "ship to [Berlin](city)" or "[Berlin]{"entity": "city"}".
 _ENTITY_MARKUP = re.compile(r"\[([^\]]+)\](?:\([^)]*\)|\{[^}]*\})")
 
 
-class IntentDataError(ValueError):
+class IntentDataError(InvalidData):
     """The intent files are missing, malformed or inconsistent."""
 
 

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from bot import keys
+from bot.errors import DeliveryError
 
 # Entries moved from the stream per route call; the rest wait for the next call.
 ROUTE_BATCH = 256
@@ -103,7 +104,7 @@ return left
 """
 
 
-class LaneLost(Exception):
+class LaneLost(DeliveryError):
     """Another sender holds this conversation's lane now: stop without touching it."""
 
 

@@ -8,7 +8,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-ChannelKind = Literal["private", "comment"]
+from bot.addresses import ConversationAddress, customer_key
+from bot.vocabulary import ChannelKind, MessageKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,15 +32,20 @@ class InboundMessage:
     thread_id: str = ""
     reply_to: str = ""
     timestamp: float = field(default_factory=time.time)
-    raw_ref: str = ""
+    # What was received beside the text, and its particulars (see ``MessageKind``).
+    kind: MessageKind = MessageKind.TEXT
+    detail: str = ""
 
     @property
     def conversation_key(self) -> str:
-        # A group is not one conversation: each customer (and thread) in it is its own.
-        parts = [self.platform, self.chat_id, self.sender.user_id]
-        if self.thread_id:
-            parts.append(self.thread_id)
-        return ":".join(parts)
+        return ConversationAddress(
+            self.platform, self.chat_id, self.sender.user_id, self.thread_id
+        ).key
+
+    @property
+    def customer_key(self) -> str:
+        """One person across all their chats on one platform."""
+        return customer_key(self.platform, self.sender.user_id)
 
     @property
     def message_key(self) -> str:
@@ -60,6 +66,10 @@ class InboundMessage:
     def from_json(cls, raw: str | bytes) -> InboundMessage:
         data: dict[str, Any] = json.loads(raw)
         data["sender"] = Sender(**data["sender"])
+        if "raw_ref" in data:  # queued by a version before message kinds
+            data["kind"], data["detail"] = MessageKind.from_legacy_ref(data.pop("raw_ref"))
+        data["kind"] = MessageKind(data.get("kind", MessageKind.TEXT))
+        data["channel"] = ChannelKind(data["channel"])
         return cls(**data)
 
 
@@ -72,7 +82,7 @@ class OutboundReply:
     conversation_key: str
     chat_id: str
     text: str
-    channel: ChannelKind = "private"
+    channel: ChannelKind = ChannelKind.PRIVATE
     in_reply_to: str = ""
     thread_id: str = ""
     author: Literal["bot", "agent"] = "bot"

@@ -29,6 +29,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot import keys
+from bot.errors import DeliveryError
 from bot.lanes import LaneLost, Lanes, LaneTicket, current_lane
 from bot.messages import OutboundReply
 
@@ -42,11 +43,11 @@ _BACKOFF_MS = 250
 _MAX_BACKOFF_MS = 10_000
 
 
-class PermanentSendError(Exception):
+class PermanentSendError(DeliveryError):
     """The platform refused the reply for good (blocked bot, closed window...): do not retry."""
 
 
-class DeliveryDeferred(Exception):
+class DeliveryDeferred(DeliveryError):
     """Not now, but not a failure either (an earlier attempt may still be finishing): the lane
     waits a moment and tries the same reply again, without counting an attempt."""
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.conversations import ConversationState
 from bot.intents import IntentSet
 from bot.understanding.result import Understanding
+from bot.vocabulary import HandoverReason, ReasonKind, Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +27,8 @@ class Clarify:
 
 @dataclass(frozen=True, slots=True)
 class Handoff:
-    reason: str
-    severity: str = "normal"
+    reason: HandoverReason
+    severity: Severity = Severity.NORMAL
     # An FAQ intent that matched: its answer is offered to the agent, never sent to a customer
     # who needs a person.
     suggested_intent: str = ""
@@ -53,12 +54,16 @@ def decide(
     ``handoff: true`` goes to a person by that mark.
     """
     if understanding.person_reason or understanding.severity != "normal":
-        reason = understanding.person_reason or understanding.severity
+        reason = (
+            HandoverReason(ReasonKind.TRIAGE, understanding.person_reason)
+            if understanding.person_reason
+            else HandoverReason(ReasonKind.SEVERITY, understanding.severity)
+        )
         # A crisis gets a person's own words, never a canned FAQ, even as a suggestion.
         crisis = understanding.severity == "crisis"
         return Handoff(
             reason=reason,
-            severity=understanding.severity,
+            severity=Severity(understanding.severity),
             suggested_intent="" if crisis else _answerable(understanding, intent_set),
         )
     if understanding.out_of_scope or understanding.intent is None:
@@ -66,7 +71,7 @@ def decide(
             return Clarify(reason="small talk", prompt="chitchat")
         # The customer already had to rephrase: asking again would be a loop, not help.
         if state.misunderstood_in_a_row + 1 >= max_misunderstood:
-            return Handoff(reason="repeated_failure")
+            return Handoff(HandoverReason(ReasonKind.REPEATED_FAILURE))
         return Clarify(reason="; ".join(understanding.reasons) or "out of scope")
     intent = intent_set.intents.get(understanding.intent)
     if intent is None:
@@ -75,9 +80,11 @@ def decide(
         if understanding.chitchat:
             # "你是机器人吗" scores close to a contact intent, but the triage hears small talk.
             return Clarify(reason=f"small talk, not {intent.name}", prompt="chitchat")
-        return Handoff(reason=f"intent:{intent.name}", severity=understanding.severity)
+        return Handoff(
+            HandoverReason(ReasonKind.INTENT, intent.name), Severity(understanding.severity)
+        )
     if not intent.answers:
-        return Handoff(reason=f"no_answer:{intent.name}")
+        return Handoff(HandoverReason(ReasonKind.NO_ANSWER, intent.name))
     return AutoAnswer(intent=intent.name)
 
 

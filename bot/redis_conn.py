@@ -25,7 +25,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry as SyncRetry
 
 from bot.embedded_redis import EmbeddedRedis
-from bot.settings import Settings
+from bot.settings import EngineSettings
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ def _options(retry: type[Retry] | type[SyncRetry]) -> dict[str, Any]:
 
 
 @contextmanager
-def redis_url_for(settings: Settings) -> Iterator[str]:
+def redis_url_for(settings: EngineSettings) -> Iterator[str]:
     """Yield the configured Redis URL, or run an embedded Redis for the duration."""
     if settings.redis.url:
         yield settings.redis.url

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.intents import LANGUAGES, IntentSet
 from bot.policy import AutoAnswer, Clarify, Decision, Handoff
+from bot.vocabulary import ReasonKind
 
 # Used only when an intent set ships no `system:` lines of its own.
 _DEFAULT_SYSTEM = {
@@ -32,8 +33,8 @@ def render(
     if isinstance(decision, AutoAnswer):
         intent = intent_set.intents[decision.intent]
         return pick_text(intent.answer_for(tier=tier, channel=channel), language)
-    if isinstance(decision, Handoff) and decision.reason.startswith("intent:"):
-        intent = intent_set.intents.get(decision.reason.removeprefix("intent:"))
+    if isinstance(decision, Handoff) and decision.reason.kind is ReasonKind.INTENT:
+        intent = intent_set.intents.get(decision.reason.intent)
         if intent is not None and intent.answers:
             return pick_text(intent.answers, language)
     key = decision.prompt if isinstance(decision, Clarify) else "handoff"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
+
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
@@ -13,3 +17,8 @@ async def ensure_group(redis: Redis, stream: str, group: str) -> None:
     except ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
+
+
+def consumer_name(role: str) -> str:
+    """Unique per process, readable in XINFO CONSUMERS."""
+    return f"{role}-{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"

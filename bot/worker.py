@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import secrets
-import socket
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
@@ -20,11 +17,6 @@ from bot.settings import InboxSettings
 logger = logging.getLogger(__name__)
 
 _WAIT_POLL_MS = 50
-
-
-def consumer_name(role: str) -> str:
-    """Unique per process, readable in XINFO CONSUMERS."""
-    return f"{role}-{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}"
 
 
 class Worker:

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.intents import IntentSet
 from bot.responder import pick_text
+from bot.vocabulary import Severity, Tier
 from handoff.hours import BusinessHours
 from handoff.models import Ticket
 
@@ -26,7 +27,7 @@ def acknowledgement(
         # A public comment gets a short note; the details (and the promise) go in private.
         return pick_text(system["ack_public"], language)
     key = f"ack_{ticket.severity}"
-    if ticket.tier == "vip" and ticket.severity != "crisis" and "ack_vip" in system:
+    if ticket.tier == Tier.VIP and ticket.severity != Severity.CRISIS and "ack_vip" in system:
         key = "ack_vip"
     template = pick_text(system.get(key) or system.get("handoff", {}), language)
     text = template.replace("{eta}", format_duration(ticket.sla_deadline - now, language))

@@ -10,11 +10,11 @@ from typing import Literal
 
 from redis.asyncio import Redis
 
+from auth.users import User, UserStore
 from bot import keys
-from bot.settings import HandoffSettings
 from handoff.models import Ticket, TicketConflict
+from handoff.settings import HandoffSettings
 from handoff.tickets import TicketStore
-from handoff.users import User, UserStore
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +58,10 @@ class Presence:
             keys.agent_presence(username),
             mapping={"status": status, "since": now, "heartbeat": now},
         )
+
+    async def signed_out(self, username: str) -> None:
+        """``auth.deps.PresenceHook``: signing out is going offline."""
+        await self.set_status(username, "offline")
 
     async def heartbeat(self, username: str) -> None:
         now = f"{self.clock():.3f}"

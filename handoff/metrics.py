@@ -8,7 +8,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from bot import keys
-from bot.settings import SEVERITIES
+from bot.vocabulary import SEVERITIES
 from handoff.tickets import TicketStore
 
 

@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from bot.errors import Conflict, NotFound
 from handoff.why import why
 
 TicketStatus = Literal["waiting", "assigned", "resolved"]
@@ -14,11 +15,11 @@ MAX_NOTES = 200
 MAX_EVENTS = 200
 
 
-class TicketConflict(Exception):
+class TicketConflict(Conflict):
     """The operation does not fit the ticket's current state (e.g. claimed by someone else)."""
 
 
-class TicketNotFound(LookupError):
+class TicketNotFound(NotFound):
     """No ticket with that id."""
 
 

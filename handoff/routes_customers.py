@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request, status
 
-from handoff.customers import CustomerDataError
-from handoff.deps import AdminUser, CurrentUser, CustomersDep
+from auth.deps import AdminUser, CurrentUser
+from bot.customers import CustomerDataError
+from handoff.deps import CustomersDep
 from handoff.schemas import CustomerIn
 
 router = APIRouter(prefix="/api/customers", tags=["customers"])

@@ -12,18 +12,12 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from auth.deps import CurrentSession, CurrentUser, UsersDep, session_from_token
+from auth.sessions import STREAM_TICKET_SECONDS, Session, Sessions
 from bot import keys
 from handoff import metrics
-from handoff.deps import (
-    CurrentSession,
-    CurrentUser,
-    PresenceDep,
-    TicketsDep,
-    UsersDep,
-    session_from_token,
-)
+from handoff.deps import PresenceDep, TicketsDep
 from handoff.schemas import StreamTicketOut
-from handoff.sessions import STREAM_TICKET_SECONDS, Session, Sessions
 
 router = APIRouter(tags=["live"])
 

@@ -8,13 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
+from auth.deps import CurrentUser
 from bot import keys
 from bot.conversations import load_state
 from bot.intent_versions import IntentVersions
 from bot.messages import OutboundReply
 from bot.misses import MissLog, miss_id
 from bot.responder import pick_text
-from handoff.deps import CurrentUser, CustomersDep, PresenceDep, TicketsDep
+from handoff.deps import CustomersDep, PresenceDep, TicketsDep
 from handoff.models import Ticket, TicketConflict, TicketNotFound
 from handoff.schemas import FlagIn, NoteIn, ReplyIn, ResolveIn, TransferIn, UnnecessaryOut
 from handoff.why import top_classes, why

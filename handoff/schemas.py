@@ -6,13 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-
-class TokenOut(BaseModel):
-    access_token: str
-    token_type: Literal["bearer"] = "bearer"
-    username: str
-    role: str
-    expires_in: int
+from bot.vocabulary import Tier
 
 
 class PresenceIn(BaseModel):
@@ -37,26 +31,13 @@ class ResolveIn(BaseModel):
 
 
 class CustomerIn(BaseModel):
-    tier: Literal["new", "regular", "loyal", "vip"]
+    tier: Tier
     display_name: str | None = Field(default=None, max_length=64)
 
 
 class FlagIn(BaseModel):
     intent: str = Field(min_length=1, max_length=64)
     text: str | None = Field(default=None, max_length=2000)
-
-
-class PasswordChangeIn(BaseModel):
-    current_password: str = Field(min_length=1, max_length=1024)
-    new_password: str = Field(min_length=8, max_length=1024)
-
-
-class PasswordIn(BaseModel):
-    password: str = Field(min_length=8, max_length=1024)
-
-
-class RoleIn(BaseModel):
-    role: Literal["agent", "admin"]
 
 
 class StreamTicketOut(BaseModel):

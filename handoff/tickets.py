@@ -20,9 +20,9 @@ from redis.exceptions import WatchError
 
 from bot import keys
 from bot.messages import InboundMessage
-from bot.settings import HandoffSettings
 from handoff.hours import BusinessHours
 from handoff.models import CustomerRef, Ticket, TicketConflict, TicketNotFound
+from handoff.settings import HandoffSettings
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +142,7 @@ class TicketStore:
             id=ticket_id,
             conversation_key=message.conversation_key,
             customer=CustomerRef(
-                key=customer_key(message),
+                key=message.customer_key,
                 platform=message.platform,
                 display_name=message.sender.display_name,
                 username=message.sender.username,
@@ -344,11 +344,6 @@ class TicketStore:
             tx.ltrim(keys.FIRST_RESPONSES, 0, 999)
             tx.hincrby(keys.METRICS, "sla_met" if met else "sla_missed", 1)
             await tx.execute()
-
-
-def customer_key(message: InboundMessage) -> str:
-    """One person across all their chats on one platform."""
-    return f"{message.platform}:{message.sender.user_id}"
 
 
 def _last_message(message: InboundMessage) -> dict[str, Any]:

@@ -17,9 +17,9 @@ from redis.exceptions import RedisError
 
 from bot import keys
 from bot.lease import Lease
-from bot.settings import HandoffSettings
 from handoff.agents import Assigner
 from handoff.models import Ticket
+from handoff.settings import HandoffSettings
 from handoff.tickets import TicketStore
 
 logger = logging.getLogger(__name__)

@@ -27,10 +27,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 
+from auth.users import UserStore  # noqa: E402
+from bot.brain_factory import build_brain  # noqa: E402
 from bot.redis_conn import redis_url_for  # noqa: E402
-from bot.runtime import build_brain  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from handoff.users import UserStore  # noqa: E402
+from switchboard.settings import Settings  # noqa: E402
 from tests.browser import chromium_options  # noqa: E402
 from tests.live_server import live_server  # noqa: E402
 

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 from redis.asyncio import Redis
 
-from handoff.users import UserStore
+from auth.users import UserStore
 
 
 def signed_in_agent(

@@ -14,7 +14,7 @@ import redis
 import redis.asyncio as aioredis
 
 from bot.brain import Brain
-from bot.settings import Settings
+from switchboard.settings import Settings
 from tests.live_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ def settings(redis_url: str, tmp_path: Path) -> Settings:
 @pytest.fixture(scope="session")
 def brain() -> Brain:
     """The default intent set, trained on the built-in multilingual model (built once)."""
-    from bot.runtime import build_brain
+    from bot.brain_factory import build_brain
 
     return build_brain(
         Settings(data_dir=CACHE_DIR, understanding={"intents_dir": ROOT / "intents"})

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import uvicorn
 
-from bot.app import create_app
 from bot.brain import Brain
-from bot.settings import Settings
+from switchboard.app import create_app
+from switchboard.settings import Settings
 
 
 def free_port() -> int:

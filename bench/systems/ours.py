@@ -11,12 +11,12 @@ from pathlib import Path
 
 from bench.datasets import IntentSplit
 from bench.systems import Scored
+from bot.brain_factory import calibration_recall
 from bot.intents import Intent, IntentSet
-from bot.runtime import calibration_recall
-from bot.settings import Settings
 from bot.understanding.classifier import IntentClassifier, Thresholds
 from bot.understanding.encoder import Encoder
 from bot.understanding.result import Understanding
+from switchboard.settings import Settings
 
 
 def split_intent_set(split: IntentSplit) -> IntentSet:

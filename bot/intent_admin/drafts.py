@@ -21,6 +21,7 @@ from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from bot import keys
+from bot.errors import Conflict, InvalidData
 from bot.intent_versions import IntentVersions
 from bot.intents import LANGUAGES, VARIANT_KEYS, Intent, IntentSet
 from bot.understanding.triage_corpus import CLASSES as TRIAGE_CLASSES
@@ -29,11 +30,11 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 MAX_EXAMPLE_CHARS = 300
 
 
-class DraftError(ValueError):
+class DraftError(InvalidData):
     """An edit that cannot be applied (bad name, empty examples...)."""
 
 
-class DraftConflict(Exception):
+class DraftConflict(Conflict):
     """The editor's revision is stale: another admin saved (or published) in between."""
 
     def __init__(self, current: Draft, expected: int) -> None:

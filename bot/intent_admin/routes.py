@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from pydantic import BaseModel, Field
 
+from auth.deps import AdminUser, CurrentUser
 from bot import keys
 from bot.brain import Brain
 from bot.intent_admin.audit import AuditLog
@@ -25,7 +26,6 @@ from bot.intent_versions import IntentVersions, VersionNotFound
 from bot.misses import MissLog
 from bot.policy import AutoAnswer
 from bot.responder import render
-from handoff.deps import AdminUser, CurrentUser
 
 router = APIRouter(prefix="/api", tags=["intents (admin)"])
 
@@ -379,7 +379,7 @@ async def _brain(request: Request) -> Brain:
     """The process's brain; an API process without a worker builds one on first use."""
     state = request.app.state
     if getattr(state, "brain", None) is None:
-        from bot.runtime import build_brain
+        from bot.brain_factory import build_brain
 
         async with state.brain_lock:
             if getattr(state, "brain", None) is None:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from bot.customers import CustomerStore
 from bot.pipeline.turn import StopPipeline, Turn
+from bot.ports import HandoffPort
 from bot.understanding.language import detect_language
-from handoff.customers import CustomerStore
-from handoff.tickets import TicketStore, customer_key
 
 
 class ConversationStage:
     name = "conversation"
 
-    def __init__(self, tickets: TicketStore, customers: CustomerStore) -> None:
-        self.tickets = tickets
+    def __init__(self, people: HandoffPort | None, customers: CustomerStore) -> None:
+        self.people = people
         self.customers = customers
 
     async def __call__(self, turn: Turn) -> None:
@@ -20,13 +20,15 @@ class ConversationStage:
         turn.state.turns += 1
         turn.state.updated_at = message.timestamp
         await self.customers.seen(
-            customer_key(message), message.sender.display_name, message.timestamp
+            message.customer_key, message.sender.display_name, message.timestamp
         )
-        ticket = await self.tickets.current_for(message.conversation_key)
-        if ticket is not None and ticket.is_open:
+        if self.people is None:
+            return
+        case = await self.people.current_case(message.conversation_key)
+        if case is not None and case.is_open:
             # The conversation's language is the customer's latest, also while a person
             # answers: the satisfaction question and the bot's next answers follow it.
             turn.state.language = detect_language(message.text, default="") or turn.state.language
             # The message is already in the transcript the agent reads; tell their console.
-            await self.tickets.customer_wrote(ticket.id, message)
-            raise StopPipeline(f"ticket {ticket.id} is open; a person answers, the bot is silent")
+            await self.people.customer_wrote(case.id, message)
+            raise StopPipeline(f"case {case.id} is open; a person answers, the bot is silent")

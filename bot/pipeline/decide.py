@@ -6,6 +6,7 @@ from bot.brain import Brain
 from bot.misses import MissLog
 from bot.pipeline.turn import Turn
 from bot.policy import AutoAnswer, Clarify, Handoff, decide
+from bot.vocabulary import ReasonKind
 
 
 class DecideStage:
@@ -36,7 +37,7 @@ class DecideStage:
         if isinstance(decision, AutoAnswer):
             turn.state.last_intent = decision.intent
         missed = (isinstance(decision, Clarify) and not small_talk) or (
-            isinstance(decision, Handoff) and decision.reason == "repeated_failure"
+            isinstance(decision, Handoff) and decision.reason.kind is ReasonKind.REPEATED_FAILURE
         )
         if missed and self.misses is not None:
             source = "fallback" if isinstance(decision, Clarify) else "repeated_failure"

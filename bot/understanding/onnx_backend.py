@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from bot.errors import SetupError
+
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model_int8.onnx"
@@ -50,7 +52,7 @@ _VERIFY_TEXTS = (
 )
 
 
-class OnnxUnavailable(RuntimeError):
+class OnnxUnavailable(SetupError):
     """The model cannot be exported, or its int8 copy drifted too far from fp32."""
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-Severity = Literal["normal", "negative", "crisis"]
+from bot.vocabulary import Severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +30,7 @@ class Understanding:
     similarity: float = 0.0
     reasons: tuple[str, ...] = field(default_factory=tuple)
     negativity: float = 0.0
-    severity: Severity = "normal"
+    severity: Severity = Severity.NORMAL
     human_requested: bool = False
     assessment_reasons: tuple[str, ...] = field(default_factory=tuple)
     triage: dict[str, float] = field(default_factory=dict)

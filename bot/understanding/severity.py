@@ -34,14 +34,12 @@ from typing import TYPE_CHECKING, Literal
 from redis.asyncio import Redis
 
 from bot import keys
-from bot.understanding.result import Severity, Understanding
+from bot.understanding.result import Understanding
 from bot.understanding.text_match import first_keyword, keyword_pattern, normalize
+from bot.vocabulary import Severity
 
 if TYPE_CHECKING:
     from bot.settings import AssessmentSettings
-
-SEVERITY_ORDER: dict[str, int] = {"normal": 0, "negative": 1, "crisis": 2}
-
 
 _CLAUSE_END = re.compile(r"(?<=[,.!?;:。、…~])")  # split after each mark, keeping it ("吗?")
 
@@ -257,5 +255,5 @@ async def record_negative(
     return int(count)
 
 
-def worse(a: Severity, b: Severity) -> Severity:
-    return a if SEVERITY_ORDER[a] >= SEVERITY_ORDER[b] else b
+def worse(a: str, b: str) -> Severity:
+    return Severity.worst(a, b)

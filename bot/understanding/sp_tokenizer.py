@@ -40,6 +40,8 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from bot.errors import SetupError
+
 logger = logging.getLogger(__name__)
 
 VOCAB_FILE = "tokenizer_unigram.tsv"  # "score<TAB>piece" per line, in id order
@@ -73,7 +75,7 @@ CHECK_TEXTS = (
 )
 
 
-class SpUnsupported(RuntimeError):
+class SpUnsupported(SetupError):
     """The tokenizer.json is not one this module copies exactly."""
 
 

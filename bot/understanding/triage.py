@@ -194,9 +194,9 @@ def balanced_weights(
 def ship(model: str = "builtin:multilingual-e5-small", backend: str = "onnx-int8") -> Path:
     """Train the head on the shipped data for ``model`` and write it into ``SHIPPED_HEADS``
     (a maintainer's step after changing the data; the old heads are removed)."""
-    from bot.settings import Settings
+    from bot.settings import EngineSettings
 
-    settings = Settings()
+    settings = EngineSettings()
     encoder = Encoder(
         model, settings.data_dir, threads=settings.understanding.threads, backend=backend
     )

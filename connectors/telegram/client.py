@@ -16,15 +16,16 @@ from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
 
 from bot import keys
-from bot.settings import TelegramSettings
+from bot.errors import SetupError
 from connectors.telegram.ratelimit import retry_on_flood
+from connectors.telegram.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
 
 PLATFORM = "telegram"
 
 
-class TokenRejected(Exception):
+class TokenRejected(SetupError):
     """Telegram refused the bot token (the message never contains the token)."""
 
 

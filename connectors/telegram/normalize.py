@@ -12,9 +12,9 @@ repeat it), service messages (members joining or leaving, pins), the automatic f
 themselves, messages of bots, other update types. Each is returned as ``Ignored`` with a reason.
 
 Media are not text: the message's text describes them in brackets (``[sticker 😀]``, ``[photo]``
-followed by the caption, if any) and ``raw_ref`` says ``media:<kind>[:<file_id>]`` so that the
-pipeline can tell them apart and an agent can fetch the file. Commands (``/start``) keep their
-text and carry ``raw_ref`` ``command:<name>``. Text messages have an empty ``raw_ref``.
+followed by the caption, if any); their kind is ``MessageKind.MEDIA`` with the detail
+``<kind>[:<file_id>]`` so that the pipeline can tell them apart and an agent can fetch the file.
+Commands (``/start``) keep their text, with kind ``COMMAND`` and the command's name as detail.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from telegram import Message, MessageEntity, Update
 from telegram.constants import ChatType
 
-from bot.messages import ChannelKind, InboundMessage, Sender
+from bot.messages import InboundMessage, Sender
+from bot.vocabulary import ChannelKind, MessageKind
 from connectors.telegram import ids
 from connectors.telegram.client import PLATFORM, BotIdentity
 
@@ -73,7 +74,7 @@ def normalize(
     channel, thread_id = _place(message, me, known_post_thread)
     if channel is None:
         return Ignored("group message not addressed to the bot")
-    text, raw_ref = content
+    text, kind, detail = content
     return InboundMessage(
         platform=PLATFORM,
         channel=channel,
@@ -86,7 +87,8 @@ def normalize(
         thread_id=thread_id,
         reply_to=str(message.reply_to_message.message_id) if message.reply_to_message else "",
         timestamp=message.date.timestamp(),
-        raw_ref=raw_ref,
+        kind=kind,
+        detail=detail,
     )
 
 
@@ -135,20 +137,22 @@ def _addressed_to_bot(message: Message, me: BotIdentity) -> bool:
     return False
 
 
-def _content(message: Message, me: BotIdentity) -> tuple[str, str] | None:
-    """(text, raw_ref), or None for a service message."""
+def _content(message: Message, me: BotIdentity) -> tuple[str, MessageKind, str] | None:
+    """(text, kind, detail), or None for a service message."""
     written = _without_mention(message.text or message.caption or "", me)
     kind = next((k for k in _MEDIA_KINDS if getattr(message, k, None)), None)
     if kind is not None:
         emoji = message.sticker.emoji if message.sticker else None
         label = f"[{kind} {emoji}]" if emoji else f"[{kind}]"
         file_id = _file_id(message, kind)
-        raw_ref = f"media:{kind}:{file_id}" if file_id else f"media:{kind}"
-        return f"{label} {written}".strip(), raw_ref
+        detail = f"{kind}:{file_id}" if file_id else kind
+        return f"{label} {written}".strip(), MessageKind.MEDIA, detail
     if not written:
         return None
     command = re.match(r"/([A-Za-z0-9_]+)(?:@\w+)?(?:\s|$)", written)
-    return written, f"command:{command.group(1).lower()}" if command else ""
+    if command:
+        return written, MessageKind.COMMAND, command.group(1).lower()
+    return written, MessageKind.TEXT, ""
 
 
 def _without_mention(text: str, me: BotIdentity) -> str:

@@ -21,8 +21,6 @@ from telegram.ext import ExtBot
 from bot import keys
 from bot.inbox import Inbox
 from bot.lease import Lease
-from bot.settings import Settings
-from bot.worker import consumer_name
 from connectors.telegram.client import (
     BotIdentity,
     TokenRejected,
@@ -32,6 +30,7 @@ from connectors.telegram.client import (
 )
 from connectors.telegram.intake import TelegramIntake
 from connectors.telegram.loops import sleep_unless_stopped, until_stopped
+from connectors.telegram.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +39,10 @@ _MAX_BACKOFF_SECONDS = 60.0
 
 
 class Poller:
-    def __init__(self, redis: Redis, settings: Settings) -> None:
+    def __init__(self, redis: Redis, settings: TelegramSettings, inbox: Inbox) -> None:
         self.redis = redis
-        self.settings = settings.telegram
-        self.intake = TelegramIntake(
-            redis, Inbox(redis, settings.inbox, consumer_name("telegram-poller"))
-        )
+        self.settings = settings
+        self.intake = TelegramIntake(redis, inbox)
         lease_seconds = self.settings.poll_timeout_seconds + self.settings.request_timeout_seconds
         self.lock = Lease(redis, keys.telegram_poll_lock(), int((lease_seconds + 30) * 1000))
 

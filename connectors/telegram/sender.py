@@ -32,15 +32,17 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot.addresses import private_conversation_key
+from bot.errors import DeliveryError
 from bot.messages import OutboundReply
 from bot.outbox import PermanentSendError
 from bot.send_guard import DeliveryInDoubt, SendGuard
-from bot.settings import TelegramSettings
 from bot.transcript import Transcripts
 from connectors.telegram import ids
 from connectors.telegram.client import PLATFORM, build_bot, close_bot
 from connectors.telegram.private_chats import PrivateChats
 from connectors.telegram.ratelimit import SharedPacer
+from connectors.telegram.settings import TelegramSettings
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +63,8 @@ class TelegramRefused(PermanentSendError):
     """Telegram refused the reply for good (blocked, not a member, malformed): not retried."""
 
 
-class ReplyMayHaveArrived(Exception):
+class ReplyMayHaveArrived(DeliveryError):
     """The request reached Telegram but the answer did not come back (or came half-way)."""
-
-
-def private_conversation_key(user_id: str) -> str:
-    # A private chat's id is the user's id; see InboundMessage.conversation_key.
-    return f"{PLATFORM}:{user_id}:{user_id}"
 
 
 class TelegramSender:
@@ -127,7 +124,7 @@ class TelegramSender:
         reply = OutboundReply(
             reply_id=reply_id,
             platform=PLATFORM,
-            conversation_key=private_conversation_key(user_id),
+            conversation_key=private_conversation_key(PLATFORM, user_id),
             chat_id=user_id,
             text=text,
             channel="private",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.errors import RefusedInput
+
 # Updates carrying a Message, and those carrying a ChatMemberUpdated.
 _MESSAGE_KINDS = (
     "message",
@@ -23,7 +25,7 @@ _MESSAGE_KINDS = (
 _MEMBER_KINDS = ("my_chat_member", "chat_member")
 
 
-class MalformedUpdate(Exception):
+class MalformedUpdate(RefusedInput):
     """Not an update we can take: a 400 with this reason."""
 
 

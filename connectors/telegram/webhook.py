@@ -20,7 +20,6 @@ from telegram.error import TelegramError
 from telegram.ext import ExtBot
 
 from bot.deps import InboxDep, RedisDep
-from bot.settings import TelegramSettings
 from connectors.telegram.client import (
     IdentityCache,
     TokenRejected,
@@ -30,6 +29,7 @@ from connectors.telegram.client import (
 )
 from connectors.telegram.intake import TelegramIntake
 from connectors.telegram.loops import sleep_unless_stopped
+from connectors.telegram.settings import TelegramSettings
 from connectors.telegram.shape import MalformedUpdate, check_update
 
 logger = logging.getLogger(__name__)

@@ -11,8 +11,10 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
-from bot.deps import InboxDep, SettingsDep, TranscriptsDep
+from bot.addresses import private_conversation_key
+from bot.deps import InboxDep, TranscriptsDep
 from bot.messages import InboundMessage, Sender
+from connectors.base import settings_section
 from connectors.webchat.schemas import (
     CONVERSATION_ID,
     ConversationOut,
@@ -21,15 +23,17 @@ from connectors.webchat.schemas import (
     WebchatMessageIn,
 )
 from connectors.webchat.sender import PLATFORM
+from connectors.webchat.settings import WebchatSettings
 
 router = APIRouter(prefix="/webchat", tags=["web chat"])
+WebchatConfig = settings_section("webchat", WebchatSettings)
 
 _PAGE = Path(__file__).parent / "static" / "index.html"
 
 
 def conversation_key(conversation_id: str) -> str:
     """A web chat conversation is its own chat with one customer."""
-    return f"{PLATFORM}:{conversation_id}:{conversation_id}"
+    return private_conversation_key(PLATFORM, conversation_id)
 
 
 def platform_message_id(conversation_id: str, message_id: str) -> str:
@@ -59,15 +63,15 @@ async def page() -> FileResponse:
 
 
 @router.post("/messages", status_code=status.HTTP_202_ACCEPTED, response_model=WebchatAccepted)
-async def post_message(body: WebchatMessageIn, inbox: InboxDep, settings: SettingsDep):
+async def post_message(body: WebchatMessageIn, inbox: InboxDep, config: WebchatConfig):
     """Accept a customer's message; the bot's reply appears in the conversation shortly."""
     text = body.text.strip()
     if not text:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "text is empty")
-    if len(text) > settings.webchat.max_text_chars:
+    if len(text) > config.max_text_chars:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            f"text is {len(text)} characters long; the limit is {settings.webchat.max_text_chars}",
+            f"text is {len(text)} characters long; the limit is {config.max_text_chars}",
         )
     message_id = body.message_id or uuid.uuid4().hex
     message = InboundMessage(

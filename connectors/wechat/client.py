@@ -33,7 +33,7 @@ from wechatpy.work.client import WeChatClient as WorkClient
 from bot import keys
 from bot.lease import SyncLease
 from bot.redis_conn import build_sync_client
-from bot.settings import WechatSettings, WecomKfSettings
+from connectors.wechat.settings import WechatSettings, WecomKfSettings
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from bot.inbox import Inbox
 from bot.lease import Lease
 from bot.messages import InboundMessage, OutboundReply, Sender
 from bot.outbox import PermanentSendError
-from bot.settings import WechatArticle, WechatSettings
 from connectors.wechat.client import OfficialAccountClient, call_api, redact
 from connectors.wechat.parse import PLATFORM
+from connectors.wechat.settings import WechatArticle, WechatSettings
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,6 @@ def comment_message(article: WechatArticle, comment: dict[str, Any]) -> InboundM
         text=str(comment.get("content", "")),
         platform_message_id=ref.message_id,
         timestamp=float(comment.get("create_time", 0)),
-        raw_ref="comment",
     )
 
 

@@ -28,13 +28,15 @@ from redis.asyncio import Redis
 from wechatpy.exceptions import WeChatClientException
 
 from bot import keys
+from bot.addresses import ConversationAddress
 from bot.inbox import Inbox
 from bot.lease import Lease
 from bot.messages import InboundMessage, OutboundReply, Sender
 from bot.send_guard import SendGuard
-from bot.settings import WecomKfSettings
+from bot.vocabulary import MessageKind
 from connectors.wechat.client import KfClient, call_api, redact
 from connectors.wechat.sender import UnreachableHook
+from connectors.wechat.settings import WecomKfSettings
 from connectors.wechat.window import CustomerUnreachable, ServiceWindow
 
 logger = logging.getLogger(__name__)
@@ -53,7 +55,7 @@ def kf_message(item: dict[str, Any]) -> InboundMessage | None:
     kind = str(item.get("msgtype", ""))
     content = item.get(kind) or {}
     if kind == "text":
-        text, raw_ref = str(content.get("content", "")), ""
+        text, message_kind, detail = str(content.get("content", "")), MessageKind.TEXT, ""
     elif kind in (
         "image",
         "voice",
@@ -64,7 +66,7 @@ def kf_message(item: dict[str, Any]) -> InboundMessage | None:
         "business_card",
         "miniprogram",
     ):
-        text, raw_ref = f"[{kind}]", f"media:{kind}"
+        text, message_kind, detail = f"[{kind}]", MessageKind.MEDIA, kind
     else:
         logger.info("Ignoring WeCom customer-service message of type %r", kind)
         return None
@@ -82,7 +84,8 @@ def kf_message(item: dict[str, Any]) -> InboundMessage | None:
         text=text,
         platform_message_id=msgid,
         timestamp=float(item.get("send_time", 0)),
-        raw_ref=raw_ref,
+        kind=message_kind,
+        detail=detail,
     )
 
 
@@ -185,7 +188,7 @@ class KfSender:
             raise
 
     async def _send(self, reply: OutboundReply) -> None:
-        user = reply.conversation_key.split(":")[-1]
+        user = ConversationAddress.parse(reply.conversation_key).user_id
         grant = await self.window.reserve(user)
         # WeCom refuses a msgid it has seen: a second attempt can never show twice.
         msgid = hashlib.sha256(reply.reply_id.encode()).hexdigest()[:32]

@@ -14,9 +14,10 @@ from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
 
 from bot import keys
-from bot.deps import RedisDep, SettingsDep
-from bot.settings import WecomKfSettings
+from bot.deps import RedisDep
+from connectors.base import settings_section
 from connectors.wechat.safexml import MalformedPush, read_xml
+from connectors.wechat.settings import WecomKfSettings
 from connectors.wechat.verify import (
     ForgedPush,
     PushDecrypter,
@@ -29,6 +30,7 @@ from connectors.wechat.verify import (
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/wecom-kf", tags=["wecom customer service"])
+KfConfig = settings_section("wecom_kf", WecomKfSettings)
 
 _MAX_PENDING = 1000
 
@@ -39,7 +41,7 @@ def _decrypter(config: WecomKfSettings) -> PushDecrypter:
 
 @router.get("/callback", response_class=PlainTextResponse)
 async def verify_url(
-    settings: SettingsDep,
+    config: KfConfig,
     msg_signature: str = Query(""),
     timestamp: str = Query(""),
     nonce: str = Query(""),
@@ -47,7 +49,7 @@ async def verify_url(
 ) -> str:
     """WeCom's URL check: answer with the decrypted ``echostr``."""
     try:
-        return _decrypter(settings.wecom_kf).decrypt_echo(echostr, msg_signature, timestamp, nonce)
+        return _decrypter(config).decrypt_echo(echostr, msg_signature, timestamp, nonce)
     except ForgedPush as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "signature mismatch") from exc
     except UndecryptablePush as exc:
@@ -57,14 +59,13 @@ async def verify_url(
 @router.post("/callback", response_class=PlainTextResponse)
 async def receive(
     request: Request,
-    settings: SettingsDep,
+    config: KfConfig,
     redis: RedisDep,
     msg_signature: str = Query(""),
     timestamp: str = Query(""),
     nonce: str = Query(""),
 ) -> str:
     """WeCom says new customer-service messages wait: ask the puller to fetch them."""
-    config = settings.wecom_kf
     try:
         require_fresh(timestamp, config.timestamp_window_seconds)
     except StalePush as exc:

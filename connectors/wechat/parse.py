@@ -1,11 +1,11 @@
 """Official-account pushes -> ``InboundMessage``, through wechatpy's ``parse_message``.
 
 Only text (and voice with WeChat's recognition text) is classifier text. Other kinds are queued
-with a readable line for the transcript and a marker in ``raw_ref`` that later stages act on:
+with a readable line for the transcript and a ``MessageKind`` that later stages act on:
 
-- ``media:image`` / ``media:voice`` / ``media:video`` / ``media:location`` / ``media:link``
-- ``recognized:voice``: a voice message whose ``text`` is WeChat's speech recognition
-- ``event:subscribe`` (welcome), ``event:click:<EventKey>`` (a custom menu click)
+- ``MEDIA`` with detail ``image`` / ``voice`` / ``video`` / ``location`` / ``link``
+- ``VOICE_TEXT``: a voice message whose ``text`` is WeChat's speech recognition
+- ``SUBSCRIBE`` (welcome), ``MENU_CLICK`` with the EventKey as detail (a custom menu click)
 
 Unsubscribes are not queued (the user can no longer be messaged); other events and unknown
 message types are logged and acknowledged, never an error.
@@ -21,6 +21,7 @@ from wechatpy import parse_message
 from wechatpy.messages import BaseMessage
 
 from bot.messages import InboundMessage, Sender
+from bot.vocabulary import MessageKind
 
 logger = logging.getLogger(__name__)
 
@@ -51,9 +52,10 @@ def normalize(plain_xml: str) -> Push:
     if built is None:
         logger.info("Ignoring WeChat message of unknown type %r", msg._data.get("MsgType"))
         return Push(message=None, user_id=user)
-    text, raw_ref = built
+    text, kind, detail = built
     message_id = str(msg.id) if msg.id else event_id(msg)
-    return Push(message=_inbound(msg, text, message_id, raw_ref), opens="message", user_id=user)
+    message = _inbound(msg, text, message_id, kind, detail)
+    return Push(message=message, opens="message", user_id=user)
 
 
 def event_id(msg: BaseMessage) -> str:
@@ -61,25 +63,23 @@ def event_id(msg: BaseMessage) -> str:
     return f"{msg.source}:{msg.time}:{msg._data.get('Event', '')}"
 
 
-def _message(msg: BaseMessage) -> tuple[str, str] | None:
-    kind = msg.type
+def _message(msg: BaseMessage) -> tuple[str, MessageKind, str] | None:
+    kind, media = msg.type, MessageKind.MEDIA
     if kind == "text":
-        return str(msg.content or ""), ""
+        return str(msg.content or ""), MessageKind.TEXT, ""
     if kind == "voice":
         if msg.recognition:
-            return str(msg.recognition), "recognized:voice"
-        return "[voice]", "media:voice"
+            return str(msg.recognition), MessageKind.VOICE_TEXT, ""
+        return "[voice]", media, "voice"
     if kind == "image":
-        return f"[image] {msg.image or ''}".strip(), "media:image"
+        return f"[image] {msg.image or ''}".strip(), media, "image"
     if kind in ("video", "shortvideo"):
-        return "[video]", "media:video"
+        return "[video]", media, "video"
     if kind == "location":
-        return (
-            f"[location] {msg.label or ''} ({msg.location_x}, {msg.location_y})",
-            "media:location",
-        )
+        where = f"[location] {msg.label or ''} ({msg.location_x}, {msg.location_y})"
+        return where, media, "location"
     if kind == "link":
-        return f"[link] {msg.title or ''} {msg.url or ''}".strip(), "media:link"
+        return f"[link] {msg.title or ''} {msg.url or ''}".strip(), media, "link"
     return None
 
 
@@ -88,12 +88,12 @@ def _event(msg: BaseMessage, user: str) -> Push:
     if event == "unsubscribe":
         return Push(message=None, unsubscribed=True, user_id=user)
     if event in ("subscribe", "subscribe_scan"):
-        message = _inbound(msg, "[subscribe]", event_id(msg), "event:subscribe")
+        message = _inbound(msg, "[subscribe]", event_id(msg), MessageKind.SUBSCRIBE)
         return Push(message=message, opens="event", user_id=user)
     if event == "click":
         key = str(msg._data.get("EventKey", ""))
         return Push(
-            message=_inbound(msg, key, event_id(msg), f"event:click:{key}"),
+            message=_inbound(msg, key, event_id(msg), MessageKind.MENU_CLICK, key),
             opens="event",
             user_id=user,
         )
@@ -103,7 +103,9 @@ def _event(msg: BaseMessage, user: str) -> Push:
     return Push(message=None, user_id=user)
 
 
-def _inbound(msg: BaseMessage, text: str, message_id: str, raw_ref: str) -> InboundMessage:
+def _inbound(
+    msg: BaseMessage, text: str, message_id: str, kind: MessageKind, detail: str = ""
+) -> InboundMessage:
     user = str(msg.source)
     return InboundMessage(
         platform=PLATFORM,
@@ -113,5 +115,6 @@ def _inbound(msg: BaseMessage, text: str, message_id: str, raw_ref: str) -> Inbo
         text=text,
         platform_message_id=message_id,
         timestamp=float(msg.time or 0),
-        raw_ref=raw_ref,
+        kind=kind,
+        detail=detail,
     )

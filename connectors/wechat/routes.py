@@ -15,10 +15,11 @@ import logging
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse
 
-from bot.deps import InboxDep, RedisDep, SettingsDep
-from bot.settings import WechatSettings
+from bot.deps import InboxDep, RedisDep
+from connectors.base import settings_section
 from connectors.wechat.parse import PLATFORM, normalize
 from connectors.wechat.safexml import MalformedPush, read_xml
+from connectors.wechat.settings import WechatSettings
 from connectors.wechat.verify import (
     ForgedPush,
     StalePush,
@@ -32,11 +33,12 @@ from connectors.wechat.window import ServiceWindow
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/wechat", tags=["wechat"])
+WechatConfig = settings_section("wechat", WechatSettings)
 
 
 @router.get("/callback", response_class=PlainTextResponse)
 async def verify_server(
-    settings: SettingsDep,
+    config: WechatConfig,
     signature: str = Query(""),
     timestamp: str = Query(""),
     nonce: str = Query(""),
@@ -44,7 +46,7 @@ async def verify_server(
 ) -> str:
     """WeChat's server URL check: echo ``echostr`` when the signature is right."""
     try:
-        require_signature(signature, settings.wechat.token.get_secret_value(), timestamp, nonce)
+        require_signature(signature, config.token.get_secret_value(), timestamp, nonce)
     except ForgedPush as exc:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "signature mismatch") from exc
     return echostr
@@ -53,7 +55,7 @@ async def verify_server(
 @router.post("/callback", response_class=PlainTextResponse)
 async def receive(
     request: Request,
-    settings: SettingsDep,
+    config: WechatConfig,
     inbox: InboxDep,
     redis: RedisDep,
     signature: str = Query(""),
@@ -63,7 +65,6 @@ async def receive(
     encrypt_type: str = Query("raw"),
 ) -> str:
     """A message or event pushed by WeChat: checked, queued, acknowledged with ``success``."""
-    config = settings.wechat
     try:
         require_fresh(timestamp, config.timestamp_window_seconds)
     except StalePush as exc:

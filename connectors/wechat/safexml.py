@@ -11,10 +11,12 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from bot.errors import RefusedInput
+
 MAX_XML_BYTES = 64 * 1024
 
 
-class MalformedPush(Exception):
+class MalformedPush(RefusedInput):
     """Not a WeChat push we can read: a 400 with this reason."""
 
 

@@ -25,16 +25,18 @@ from wechatpy.exceptions import WeChatException
 from wechatpy.utils import WeChatSigner
 from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 
+from bot.errors import RefusedInput
 
-class ForgedPush(Exception):
+
+class ForgedPush(RefusedInput):
     """The signature does not match: not from WeChat (or the token is wrong)."""
 
 
-class UndecryptablePush(Exception):
+class UndecryptablePush(RefusedInput):
     """Signed correctly but no configured EncodingAESKey decrypts it for this app."""
 
 
-class StalePush(Exception):
+class StalePush(RefusedInput):
     """The timestamp is outside the freshness window: a replay, or a clock far off."""
 
 

@@ -29,6 +29,7 @@ from bench.routing_report import table
 from bench.routing_systems import outcome
 from bot.policy import AutoAnswer, Clarify, Handoff
 from bot.understanding.result import IntentScore, Understanding
+from bot.vocabulary import HandoverReason
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ["flags", "utterance", "category", "intent"]
@@ -197,7 +198,10 @@ def test_switchboard_decisions_map_to_routes() -> None:
     small_talk = outcome(_understanding(None, 0.4), Clarify("small talk", prompt="chitchat"))
     assert (small_talk.route, small_talk.small_talk, small_talk.intent) == (REPHRASE, True, "greet")
     assert not outcome(_understanding(None), Clarify("out of scope")).small_talk
-    assert outcome(_understanding("invoice"), Handoff("complaint 0.9")).route == PERSON
+    assert (
+        outcome(_understanding("invoice"), Handoff(HandoverReason.parse("complaint 0.9"))).route
+        == PERSON
+    )
 
 
 def test_faq_row_gives_precision_among_answered_and_coverage() -> None:

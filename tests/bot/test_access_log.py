@@ -11,10 +11,10 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from auth.users import UserStore
 from bot.access_log import ACCESS_LOGGER, redact_path
 from bot.brain import Brain
-from bot.settings import Settings
-from handoff.users import UserStore
+from switchboard.settings import Settings
 from tests.live_server import live_server
 
 CONVERSATION = "conv-7f3a9c2e1b8d4a60"

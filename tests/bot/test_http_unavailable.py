@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.settings import Settings
+from switchboard.settings import Settings
 from tests.live_server import live_server
 from tests.redis_server import RedisServer
 

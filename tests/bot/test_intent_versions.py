@@ -15,10 +15,10 @@ from redis.asyncio import Redis
 
 from bot import keys
 from bot.brain import Brain, BrainReloader
+from bot.brain_factory import train_classifier
 from bot.intent_versions import IntentVersions, VersionNotFound
 from bot.intents import Intent, IntentSet, load_intent_set
-from bot.runtime import train_classifier
-from bot.settings import Settings
+from switchboard.settings import Settings
 from tests.conftest import CACHE_DIR, ROOT
 
 FILES = load_intent_set(ROOT / "intents")
@@ -105,7 +105,7 @@ def test_two_worker_processes_follow_a_publish(redis_url: str, tmp_path: Path) -
     }
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "--log-level", "INFO", "worker"],
+            [sys.executable, "-m", "switchboard.cli", "--log-level", "INFO", "worker"],
             cwd=ROOT,
             env=env,
             stderr=subprocess.PIPE,

@@ -10,6 +10,7 @@ from bot.intents import load_intent_set
 from bot.policy import AutoAnswer, Clarify, Handoff, decide
 from bot.responder import render
 from bot.understanding.result import IntentScore, Understanding
+from bot.vocabulary import HandoverReason
 
 INTENTS = load_intent_set(Path(__file__).resolve().parents[2] / "intents")
 
@@ -42,7 +43,7 @@ def test_out_of_scope_asks_to_rephrase_then_hands_over() -> None:
     assert "rephrase" in render(first, INTENTS, "en")
     state.misunderstood_in_a_row = 1
     second = decide(_understood(None), state, INTENTS, max_misunderstood=2)
-    assert second == Handoff(reason="repeated_failure")
+    assert second == Handoff(reason=HandoverReason.parse("repeated_failure"))
     assert "colleague" in render(second, INTENTS, "en")
 
 
@@ -50,7 +51,7 @@ def test_out_of_scope_asks_to_rephrase_then_hands_over() -> None:
 def test_always_human_intents_hand_over_with_their_own_words(intent: str) -> None:
     # By the intent's handoff mark, not its name; severity comes from the triage alone.
     decision = decide(_understood(intent, "zh"), ConversationState(), INTENTS, max_misunderstood=2)
-    assert decision == Handoff(reason=f"intent:{intent}", severity="normal")
+    assert decision == Handoff(reason=HandoverReason.parse(f"intent:{intent}"), severity="normal")
     assert render(decision, INTENTS, "zh") == INTENTS.intents[intent].answers["zh"]
 
 
@@ -60,7 +61,7 @@ def test_a_renamed_handoff_intent_works_the_same() -> None:
         {**INTENTS.intents, "beschwerde": replace(renamed, name="beschwerde")}, INTENTS.system
     )
     decision = decide(_understood("beschwerde"), ConversationState(), intents, max_misunderstood=2)
-    assert decision == Handoff(reason="intent:beschwerde", severity="normal")
+    assert decision == Handoff(reason=HandoverReason.parse("intent:beschwerde"), severity="normal")
 
 
 def test_a_complaint_on_an_faq_topic_goes_to_a_person_with_the_faq_as_suggestion() -> None:
@@ -72,14 +73,16 @@ def test_a_complaint_on_an_faq_topic_goes_to_a_person_with_the_faq_as_suggestion
     )
     decision = decide(faq, ConversationState(), INTENTS, max_misunderstood=2)
     assert decision == Handoff(
-        reason="complaint 0.91", severity="negative", suggested_intent="refund_status"
+        reason=HandoverReason.parse("complaint 0.91"),
+        severity="negative",
+        suggested_intent="refund_status",
     )
 
 
 def test_no_suggestion_when_nothing_matched() -> None:
     lost = replace(_understood(None), severity="negative", person_reason="negative 0.88")
     decision = decide(lost, ConversationState(), INTENTS, max_misunderstood=2)
-    assert decision == Handoff(reason="negative 0.88", severity="negative")
+    assert decision == Handoff(reason=HandoverReason.parse("negative 0.88"), severity="negative")
 
 
 def test_small_talk_gets_a_friendly_line_and_is_no_misunderstanding() -> None:
@@ -102,11 +105,13 @@ def test_how_the_customer_sounds_outweighs_what_they_asked() -> None:
     faq = _understood("shipping_time")
     crisis = replace(faq, severity="crisis", assessment_reasons=("crisis keyword 过敏",))
     assert decide(crisis, ConversationState(), INTENTS, max_misunderstood=2) == Handoff(
-        reason="crisis", severity="crisis"
+        reason=HandoverReason.parse("crisis"), severity="crisis"
     )
     angry = replace(faq, severity="negative", negativity=0.9)
     assert decide(angry, ConversationState(), INTENTS, max_misunderstood=2).severity == "negative"
     asks = replace(faq, human_requested=True, person_reason="asked for a person: 'agent'")
     assert decide(asks, ConversationState(), INTENTS, max_misunderstood=2) == Handoff(
-        reason="asked for a person: 'agent'", severity="normal", suggested_intent="shipping_time"
+        reason=HandoverReason.parse("asked for a person: 'agent'"),
+        severity="normal",
+        suggested_intent="shipping_time",
     )

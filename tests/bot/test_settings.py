@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import Settings, load_settings
+from switchboard.settings import Settings, load_settings
 
 
 @pytest.fixture

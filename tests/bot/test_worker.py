@@ -12,10 +12,10 @@ from bot.inbox import Inbox
 from bot.messages import OutboundReply
 from bot.outbox import DeliveryLoop
 from bot.pipeline import Pipeline, Turn
-from bot.runtime import build_pipeline, build_senders, build_transcripts
-from bot.settings import Settings
 from bot.worker import Worker
 from handoff.tickets import TicketStore
+from switchboard.runtime import build_pipeline, build_senders, build_transcripts
+from switchboard.settings import Settings
 from tests.factories import inbound
 
 

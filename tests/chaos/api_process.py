@@ -8,8 +8,8 @@ import sys
 
 import uvicorn
 
-from bot.app import create_app
-from bot.settings import load_settings
+from switchboard.app import create_app
+from switchboard.settings import load_settings
 
 
 def main() -> None:

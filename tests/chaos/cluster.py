@@ -150,7 +150,7 @@ class Cluster:
         self._spawn("api", ["-m", "tests.chaos.api_process", str(self.api_port)])
 
     def start_worker(self, name: str) -> None:
-        self._spawn(name, ["-m", "bot.cli", "--log-level", "INFO", "worker"])
+        self._spawn(name, ["-m", "switchboard.cli", "--log-level", "INFO", "worker"])
 
     def wait_ready(self, timeout: float = 240) -> None:
         """Until the API answers and every worker says it runs."""

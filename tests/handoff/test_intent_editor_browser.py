@@ -22,10 +22,10 @@ import pytest
 import redis.asyncio as aioredis
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from auth.users import UserStore
 from bot.brain import Brain
-from bot.settings import Settings
 from handoff.tickets import TicketStore
-from handoff.users import UserStore
+from switchboard.settings import Settings
 from tests.agents import bearer
 from tests.factories import handoff_signals, inbound
 from tests.live_server import live_server

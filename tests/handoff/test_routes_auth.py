@@ -10,9 +10,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from auth.users import UserStore
 from bot.brain import Brain
-from bot.settings import Settings
-from handoff.users import UserStore
+from switchboard.settings import Settings
 from tests.agents import bearer
 from tests.live_server import live_server
 

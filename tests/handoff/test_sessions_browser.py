@@ -14,10 +14,10 @@ import pytest
 import redis.asyncio as aioredis
 from playwright.async_api import BrowserContext, Page, expect
 
+from auth.users import UserStore
 from bot import keys
 from bot.brain import Brain
-from bot.settings import Settings
-from handoff.users import UserStore
+from switchboard.settings import Settings
 from tests.agents import bearer
 from tests.live_server import live_server
 

@@ -8,8 +8,8 @@ import pytest
 from redis.asyncio import Redis
 
 from bot import keys
-from bot.settings import HandoffSettings
 from handoff.models import TicketConflict
+from handoff.settings import HandoffSettings
 from handoff.tickets import TicketStore
 from tests.factories import inbound
 

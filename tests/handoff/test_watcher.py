@@ -11,11 +11,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from redis.asyncio import Redis
 
+from auth.users import UserStore
 from bot import keys
-from bot.settings import HandoffSettings
 from handoff.agents import Assigner, Presence
+from handoff.settings import HandoffSettings
 from handoff.tickets import TicketStore
-from handoff.users import UserStore
 from handoff.watcher import SlaWatcher
 from tests.factories import inbound
 

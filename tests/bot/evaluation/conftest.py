@@ -9,9 +9,9 @@ import pytest
 
 from bot.evaluation.crossval import Prediction, cross_validate
 from bot.intents import IntentSet, load_intent_set
-from bot.settings import Settings
 from bot.understanding.classifier import Thresholds
 from bot.understanding.encoder import Encoder
+from switchboard.settings import Settings
 from tests.conftest import CACHE_DIR
 
 # Filed under greet by mistake: every fold's head must call it order_tracking.

@@ -10,15 +10,19 @@ from redis.asyncio import Redis
 
 from bot.brain import Brain
 from bot.conversations import ConversationState
+from bot.customers import CustomerStore
 from bot.pipeline import StopPipeline, Turn
 from bot.pipeline.special import SpecialMessageStage
 from bot.settings import TierRules
-from handoff.customers import CustomerStore
+from bot.vocabulary import MessageKind
 from tests.factories import inbound
 
 
-def _turn(text: str, raw_ref: str, language: str = "zh") -> Turn:
-    message = replace(inbound(text, platform="wechat"), raw_ref=raw_ref)
+def _turn(text: str, marker: str, language: str = "zh") -> Turn:
+    """A message of the kind ``marker`` names, in the connectors' old marker language (which
+    ``MessageKind.from_legacy_ref`` still reads, for messages queued before an upgrade)."""
+    kind, detail = MessageKind.from_legacy_ref(marker)
+    message = replace(inbound(text, platform="wechat"), kind=kind, detail=detail)
     return Turn(message=message, state=ConversationState(language=language))
 
 

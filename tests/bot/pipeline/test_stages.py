@@ -10,16 +10,19 @@ from redis.asyncio import Redis
 
 from bot.brain import Brain
 from bot.conversations import ConversationState
+from bot.customers import CustomerStore
 from bot.pipeline import Pipeline, StopPipeline, Turn
 from bot.pipeline.conversation import ConversationStage
 from bot.pipeline.decide import DecideStage
 from bot.pipeline.respond import RespondStage
 from bot.pipeline.understand import UnderstandStage
 from bot.policy import AutoAnswer, Clarify, Handoff
-from bot.runtime import build_pipeline
-from bot.settings import HandoffSettings, Settings
-from handoff.customers import CustomerStore
+from bot.vocabulary import HandoverReason
+from handoff.desk import TicketDesk
+from handoff.settings import HandoffSettings
 from handoff.tickets import TicketStore
+from switchboard.runtime import build_pipeline
+from switchboard.settings import Settings
 from tests.factories import inbound
 
 
@@ -27,15 +30,16 @@ def _turn(text: str, state: ConversationState | None = None) -> Turn:
     return Turn(message=inbound(text), state=state or ConversationState())
 
 
-def _stores(redis: Redis) -> tuple[TicketStore, CustomerStore]:
+def _stores(redis: Redis) -> tuple[TicketDesk, CustomerStore]:
+    """The people's side as the pipeline sees it (the hand-over port), on real tickets."""
     settings = HandoffSettings()
-    return TicketStore(redis, settings), CustomerStore(redis, settings.tiers)
+    return TicketDesk(TicketStore(redis, settings)), CustomerStore(redis, settings.tiers)
 
 
 async def test_conversation_stage_stops_while_a_ticket_is_open(redis_client: Redis) -> None:
-    tickets, customers = _stores(redis_client)
+    people, customers = _stores(redis_client)
     first = _turn("I want to talk to a person")
-    await tickets.open(
+    await people.tickets.open(
         "t1",
         first.message,
         reason="intent:contact_human",
@@ -46,10 +50,10 @@ async def test_conversation_stage_stops_while_a_ticket_is_open(redis_client: Red
     later = Turn(
         message=inbound("hello?", conversation=first.message.chat_id), state=ConversationState()
     )
-    with pytest.raises(StopPipeline, match="ticket t1 is open"):
-        await ConversationStage(tickets, customers)(later)
+    with pytest.raises(StopPipeline, match="case t1 is open"):
+        await ConversationStage(people, customers)(later)
     assert later.state.turns == 1
-    ticket = await tickets.get("t1")
+    ticket = await people.tickets.get("t1")
     assert ticket.last_message["text"] == "hello?"  # the agent sees it
     assert (await customers.get("webchat:conv-0001")).history["messages"] == 1
 
@@ -73,7 +77,7 @@ async def test_decide_stage_counts_misunderstandings(brain: Brain) -> None:
     again = _turn("qwer asdf zxcv", turn.state)
     await UnderstandStage(brain)(again)
     await stage(again)
-    assert again.decision == Handoff(reason="repeated_failure")
+    assert again.decision == Handoff(reason=HandoverReason.parse("repeated_failure"))
     understood = _turn("how long does shipping take?", again.state)
     await UnderstandStage(brain)(understood)
     await stage(understood)
@@ -94,10 +98,10 @@ async def test_the_whole_pipeline_replies_once_keyed_on_the_message(
 
 
 async def test_a_stopped_pipeline_runs_no_later_stage(brain: Brain, redis_client: Redis) -> None:
-    tickets, customers = _stores(redis_client)
+    people, customers = _stores(redis_client)
     turn = _turn("hi")
-    await tickets.open("t2", turn.message, reason="test", severity="normal", tier="new", signals={})
-    pipeline = Pipeline([ConversationStage(tickets, customers), RespondStage(brain)])
+    await people.tickets.open("t2", turn.message, reason="test", severity="normal", tier="new", signals={})
+    pipeline = Pipeline([ConversationStage(people, customers), RespondStage(brain)])
     turn = await pipeline.run(turn)
     assert turn.replies == []
     assert turn.stopped_by.startswith("conversation:")
@@ -113,8 +117,8 @@ async def test_answers_use_the_variant_for_the_customers_tier(
         brain.intent_set, intents={**brain.intent_set.intents, "greet": with_variant}
     )
     vip_brain = Brain(classifier=classifier)
-    tickets, customers = _stores(redis_client)
-    stage = RespondStage(vip_brain, tickets, customers)
+    people, customers = _stores(redis_client)
+    stage = RespondStage(vip_brain, people, customers)
     turn = _turn("hello")
     await UnderstandStage(vip_brain)(turn)
     await DecideStage(vip_brain, max_misunderstood=2)(turn)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.brain_factory import calibration_recall
 from bot.intents import Intent, IntentSet
-from bot.runtime import calibration_recall
-from bot.settings import Settings
 from bot.understanding.calibration import should_calibrate
+from switchboard.settings import Settings
 
 
 def _set(examples_per_intent: int, intents: int = 20) -> IntentSet:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.settings import Settings, TelegramSettings
+from connectors.telegram.settings import TelegramSettings
+from switchboard.settings import Settings
 from tests.connectors.telegram import updates
 from tests.connectors.telegram.standin import TelegramStandIn, running
 

@@ -7,7 +7,6 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from bot import keys
-from bot.settings import TelegramSettings
 from connectors.telegram.client import (
     BotIdentity,
     IdentityCache,
@@ -16,6 +15,7 @@ from connectors.telegram.client import (
     close_bot,
     fetch_identity,
 )
+from connectors.telegram.settings import TelegramSettings
 from tests.connectors.telegram import updates
 
 

@@ -12,8 +12,8 @@ import pytest
 import redis
 
 from bot.brain import Brain
-from bot.settings import Settings
 from connectors.telegram.webhook import SECRET_HEADER, WEBHOOK_PATH
+from switchboard.settings import Settings
 from tests.agents import signed_in_agent
 from tests.connectors.telegram import updates
 from tests.connectors.telegram.conftest import SECRET, with_telegram

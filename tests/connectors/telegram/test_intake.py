@@ -9,6 +9,7 @@ from bot import keys
 from bot.inbox import Inbox
 from bot.messages import InboundMessage
 from bot.settings import InboxSettings
+from bot.vocabulary import MessageKind
 from connectors.telegram.client import BotIdentity
 from connectors.telegram.intake import TelegramIntake
 from connectors.telegram.private_chats import PrivateChats
@@ -68,4 +69,5 @@ async def test_media_are_queued_marked_as_media(redis_client: Redis) -> None:
     await _handle(redis_client, updates.sticker())
     [(_, fields)] = await redis_client.xrange(keys.INBOX_STREAM)
     message = InboundMessage.from_json(fields["msg"])
-    assert (message.text, message.raw_ref.split(":")[:2]) == ("[sticker 😀]", ["media", "sticker"])
+    assert (message.text, message.kind) == ("[sticker 😀]", MessageKind.MEDIA)
+    assert message.detail.startswith("sticker")

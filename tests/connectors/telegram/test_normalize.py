@@ -6,6 +6,7 @@ import pytest
 from telegram import Update
 
 from bot.messages import InboundMessage
+from bot.vocabulary import MessageKind
 from connectors.telegram import ids
 from connectors.telegram.client import BotIdentity
 from connectors.telegram.normalize import Ignored, normalize
@@ -39,7 +40,7 @@ def test_a_private_message_is_a_private_conversation_with_the_customer() -> None
     update_id, message_id = payload["update_id"], payload["message"]["message_id"]
     assert message.platform_message_id == f"u{update_id}-m{message_id}"
     assert ids.message_id_of(message.platform_message_id) == message_id
-    assert message.raw_ref == ""
+    assert (message.kind, message.detail) == (MessageKind.TEXT, "")
 
 
 def test_a_group_mention_is_a_comment_keyed_by_chat_and_user_without_the_mention() -> None:
@@ -107,23 +108,31 @@ def test_updates_that_are_not_customer_messages_are_ignored_with_a_reason(
 def test_a_sticker_is_described_and_marked_as_media() -> None:
     message = _message(updates.sticker("😀"))
     assert message.text == "[sticker 😀]"
-    assert message.raw_ref == "media:sticker:CAACAgIAAxkBAAIBQ2Zsticker"
+    assert (message.kind, message.detail) == (
+        MessageKind.MEDIA,
+        "sticker:CAACAgIAAxkBAAIBQ2Zsticker",
+    )
 
 
 def test_a_photo_refers_to_its_largest_size_and_keeps_the_caption() -> None:
     message = _message(updates.photo(caption="the box was crushed"))
     assert message.text == "[photo] the box was crushed"
-    assert message.raw_ref == "media:photo:AgACAgIAAxkBphoto-large"
+    assert (message.kind, message.detail) == (MessageKind.MEDIA, "photo:AgACAgIAAxkBphoto-large")
     assert _message(updates.photo()).text == "[photo]"
 
 
 def test_a_voice_message_is_media() -> None:
-    assert _message(updates.voice()).raw_ref.startswith("media:voice:")
+    voice = _message(updates.voice())
+    assert voice.kind is MessageKind.MEDIA and voice.detail.startswith("voice:")
 
 
 def test_start_is_marked_as_a_command() -> None:
     message = _message(updates.private_text("/start promo-42"))
-    assert (message.text, message.raw_ref) == ("/start promo-42", "command:start")
+    assert (message.text, message.kind, message.detail) == (
+        "/start promo-42",
+        MessageKind.COMMAND,
+        "start",
+    )
 
 
 def test_a_bare_mention_keeps_its_text() -> None:

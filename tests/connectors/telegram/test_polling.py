@@ -13,8 +13,8 @@ from redis.asyncio import Redis
 
 from bot import keys
 from bot.brain import Brain
-from bot.settings import Settings
 from connectors.telegram.polling import Poller
+from switchboard.settings import Settings
 from tests.connectors.telegram import updates
 from tests.connectors.telegram.conftest import with_telegram
 from tests.connectors.telegram.standin import TelegramStandIn

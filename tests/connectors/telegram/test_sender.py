@@ -11,9 +11,9 @@ from redis.asyncio import Redis
 from telegram.error import NetworkError
 
 from bot import keys
+from bot.addresses import private_conversation_key
 from bot.messages import OutboundReply
 from bot.send_guard import DeliveryInDoubt
-from bot.settings import TelegramSettings
 from bot.transcript import Transcripts
 from connectors.telegram import ids
 from connectors.telegram.private_chats import PrivateChats
@@ -21,8 +21,8 @@ from connectors.telegram.sender import (
     MAX_MESSAGE_CHARS,
     TelegramRefused,
     TelegramSender,
-    private_conversation_key,
 )
+from connectors.telegram.settings import TelegramSettings
 from tests.connectors.telegram import updates
 from tests.connectors.telegram.standin import TelegramStandIn
 
@@ -221,5 +221,7 @@ async def test_private_details_reach_only_users_who_started_a_private_chat(
     assert await sender.send_private(user, "Details of ticket T-1", reply_id="t1:private")
     assert await sender.send_private(user, "Details of ticket T-1", reply_id="t1:private")
     assert [s.text for s in standin.sent_to(int(user))] == ["Details of ticket T-1"]
-    transcript = await redis_client.llen(keys.transcript(private_conversation_key(user)))
+    transcript = await redis_client.llen(
+        keys.transcript(private_conversation_key("telegram", user))
+    )
     assert transcript == 1

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bot.settings import Settings, TelegramSettings
+from connectors.telegram.settings import TelegramSettings
+from switchboard.settings import Settings
 from tests.connectors.telegram import updates
 
 

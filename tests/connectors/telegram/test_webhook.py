@@ -20,14 +20,15 @@ from bot import keys
 from bot.brain import Brain
 from bot.inbox import Inbox
 from bot.messages import OutboundReply
-from bot.settings import Settings, TelegramSettings
 from connectors.telegram.client import BotIdentity
+from connectors.telegram.settings import TelegramSettings
 from connectors.telegram.webhook import (
     SECRET_HEADER,
     WEBHOOK_PATH,
     WebhookRegistration,
     build_router,
 )
+from switchboard.settings import Settings
 from tests.connectors.telegram import updates
 from tests.connectors.telegram.conftest import SECRET, with_telegram
 from tests.connectors.telegram.standin import TelegramStandIn

@@ -10,9 +10,9 @@ import pytest
 import redis.asyncio as aioredis
 from playwright.async_api import Browser, Page, async_playwright, expect
 
+from auth.users import UserStore
 from bot.brain import Brain
-from bot.settings import Settings
-from handoff.users import UserStore
+from switchboard.settings import Settings
 from tests.agents import bearer
 from tests.browser import chromium_options
 from tests.live_server import live_server

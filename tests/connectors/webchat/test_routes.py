@@ -11,8 +11,8 @@ import redis
 
 from bot import keys
 from bot.brain import Brain
-from bot.settings import Settings
 from connectors.webchat.routes import conversation_key
+from switchboard.settings import Settings
 from tests.factories import inbound
 from tests.live_server import live_server, wait_for_replies
 

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from bot.settings import Settings, WechatSettings, WecomKfSettings
+from connectors.wechat.settings import WechatSettings, WecomKfSettings
+from switchboard.settings import Settings
 from tests.connectors.wechat.pushes import AES_KEY, OLD_AES_KEY, OPEN_KFID, TOKEN
 from tests.connectors.wechat.standin import (
     APP_ID,

@@ -58,10 +58,10 @@ async def test_new_comments_are_queued_as_comment_messages(
     ]
     assert await make_poller().poll_once() == 2
     first, second = await _queued(redis_client)
-    assert (first["text"], first["channel"], first["raw_ref"]) == (
+    assert (first["text"], first["channel"], first["kind"]) == (
         "退货政策是什么?",
         "comment",
-        "comment",
+        "text",
     )
     assert second["text"] == "用了你们的面霜过敏了,烂脸"
     assert second["chat_id"] == "article-2247483650-0"

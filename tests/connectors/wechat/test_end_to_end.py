@@ -13,7 +13,7 @@ import redis
 from bot import keys
 from bot.brain import Brain
 from bot.messages import OutboundReply
-from bot.settings import Settings
+from switchboard.settings import Settings
 from tests.agents import signed_in_agent
 from tests.connectors.wechat.conftest import wechat_section
 from tests.connectors.wechat.pushes import encrypted_push, fixture

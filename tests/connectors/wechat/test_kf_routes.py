@@ -12,7 +12,7 @@ import pytest
 import redis
 
 from bot import keys
-from bot.settings import Settings
+from switchboard.settings import Settings
 from tests.connectors.wechat.conftest import kf_section
 from tests.connectors.wechat.pushes import Delivery, fixture, kf_callback, kf_url_check
 from tests.connectors.wechat.standin import StandinState, running_standin

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.vocabulary import MessageKind
 from connectors.wechat.parse import normalize
 from tests.connectors.wechat.pushes import fixture
 
@@ -22,29 +23,30 @@ def test_text_message_is_classifier_text_keyed_by_msgid() -> None:
 def test_voice_uses_wechats_recognition_text() -> None:
     push = normalize(fixture("voice"))
     assert push.message is not None
-    assert (push.message.text, push.message.raw_ref) == ("我的快递到哪里了", "recognized:voice")
+    assert (push.message.text, push.message.kind) == ("我的快递到哪里了", MessageKind.VOICE_TEXT)
 
 
 @pytest.mark.parametrize(
-    ("name", "marker", "shown"),
+    ("name", "media", "shown"),
     [
-        ("image", "media:image", "[image] http://mmbiz.qpic.cn/mmbiz_jpg/example/0"),
-        ("voice_unrecognized", "media:voice", "[voice]"),
-        ("location", "media:location", "[location] 位置信息 (23.134521, 113.358803)"),
-        ("link", "media:link", "[link] 公众平台官网链接 https://mp.weixin.qq.com/"),
+        ("image", "image", "[image] http://mmbiz.qpic.cn/mmbiz_jpg/example/0"),
+        ("voice_unrecognized", "voice", "[voice]"),
+        ("location", "location", "[location] 位置信息 (23.134521, 113.358803)"),
+        ("link", "link", "[link] 公众平台官网链接 https://mp.weixin.qq.com/"),
     ],
 )
-def test_other_media_carry_a_marker(name: str, marker: str, shown: str) -> None:
+def test_other_media_carry_a_marker(name: str, media: str, shown: str) -> None:
     push = normalize(fixture(name))
     assert push.message is not None
-    assert (push.message.raw_ref, push.message.text) == (marker, shown)
+    message = push.message
+    assert (message.kind, message.detail, message.text) == (MessageKind.MEDIA, media, shown)
     assert push.opens == "message"
 
 
 def test_subscribe_is_queued_for_a_welcome_and_keyed_by_user_time_event() -> None:
     push = normalize(fixture("subscribe"))
     assert push.message is not None
-    assert push.message.raw_ref == "event:subscribe"
+    assert push.message.kind is MessageKind.SUBSCRIBE
     assert push.message.platform_message_id == f"{USER}:1348831860:subscribe"
     assert push.opens == "event"
 
@@ -52,7 +54,7 @@ def test_subscribe_is_queued_for_a_welcome_and_keyed_by_user_time_event() -> Non
 def test_menu_click_carries_its_key() -> None:
     push = normalize(fixture("click"))
     assert push.message is not None
-    assert push.message.raw_ref == "event:click:ORDER_STATUS"
+    assert (push.message.kind, push.message.detail) == (MessageKind.MENU_CLICK, "ORDER_STATUS")
     assert push.message.platform_message_id == f"{USER}:1348831870:CLICK"
 
 

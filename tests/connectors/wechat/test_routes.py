@@ -16,8 +16,8 @@ import pytest
 import redis
 
 from bot import keys
-from bot.settings import Settings
 from connectors.wechat.verify import signature
+from switchboard.settings import Settings
 from tests.connectors.wechat.conftest import wechat_section
 from tests.connectors.wechat.pushes import (
     OLD_AES_KEY,

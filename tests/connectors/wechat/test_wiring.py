@@ -6,8 +6,9 @@ import pytest
 import redis.asyncio as aioredis
 from pydantic import ValidationError
 
-from bot.runtime import build_connector_loops, build_routers, build_senders
-from bot.settings import Settings, WechatSettings, WecomKfSettings
+from connectors.wechat.settings import WechatSettings, WecomKfSettings
+from switchboard.runtime import build_connector_loops, build_routers, build_senders
+from switchboard.settings import Settings
 from tests.connectors.wechat.pushes import AES_KEY
 
 

@@ -1,0 +1,95 @@
+"""Assembles the running parts from settings: the pipeline, the senders, the connectors' parts.
+
+The engine's stages come from bot/pipeline; the people's side is plugged in through the
+hand-over port (handoff's ``TicketDesk``); the platforms come from ``connectors.registry``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from redis.asyncio import Redis
+
+from bot.brain import Brain
+from bot.customers import CustomerStore
+from bot.misses import MissLog
+from bot.outbox import ReplySender
+from bot.pipeline import Pipeline, Stage
+from bot.pipeline.assess import AssessStage
+from bot.pipeline.conversation import ConversationStage
+from bot.pipeline.decide import DecideStage
+from bot.pipeline.handoff import HandoffStage
+from bot.pipeline.respond import RespondStage
+from bot.pipeline.satisfaction import SatisfactionStage
+from bot.pipeline.special import SpecialMessageStage
+from bot.pipeline.understand import UnderstandStage
+from bot.transcript import Transcripts
+from bot.understanding.severity import BurstRule
+from connectors.base import ConnectorLoop, Plug
+from connectors.registry import CONNECTORS
+from handoff.desk import TicketDesk
+from handoff.tickets import TicketStore
+from switchboard.settings import Settings, connector_sections
+
+
+def build_pipeline(brain: Brain, settings: Settings, redis: Redis) -> Pipeline:
+    people = ticket_desk(redis, settings)
+    customers = CustomerStore(redis, settings.handoff.tiers)
+    burst = settings.assessment.burst
+    assess: list[Stage] = (
+        []
+        if brain.assessor is None
+        else [AssessStage(brain, redis, BurstRule(burst.count, burst.window_seconds, burst.topic))]
+    )
+    return Pipeline(
+        [
+            ConversationStage(people, customers),
+            SatisfactionStage(brain, people),
+            SpecialMessageStage(brain, customers),
+            UnderstandStage(brain),
+            *assess,
+            DecideStage(
+                brain, max_misunderstood=settings.policy.max_misunderstood, misses=MissLog(redis)
+            ),
+            HandoffStage(people, customers, brain),
+            RespondStage(brain, people, customers),
+        ]
+    )
+
+
+def ticket_desk(redis: Redis, settings: Settings) -> TicketDesk:
+    """The people's side of the hand-over port."""
+    return TicketDesk(TicketStore(redis, settings.handoff))
+
+
+def build_transcripts(redis: Redis, settings: Settings) -> Transcripts:
+    return Transcripts(
+        redis, settings.inbox.transcript_max, reply_ttl_seconds=settings.inbox.dedupe_ttl_seconds
+    )
+
+
+def plug(redis: Redis, settings: Settings) -> Plug:
+    return Plug(
+        redis,
+        settings,
+        connector_sections(settings),
+        on_unreachable=ticket_desk(redis, settings).mark_unreachable,
+    )
+
+
+def build_senders(redis: Redis, settings: Settings) -> dict[str, ReplySender]:
+    """One sender per platform of the enabled connectors."""
+    parts = plug(redis, settings)
+    senders = [sender for connector in CONNECTORS for sender in connector.senders(parts)]
+    return {sender.platform: sender for sender in senders}
+
+
+def build_routers(settings: Settings) -> list[APIRouter]:
+    """The receiving halves (webhooks, pages) of the enabled connectors."""
+    sections = connector_sections(settings)
+    return [router for connector in CONNECTORS for router in connector.routers(sections)]
+
+
+def build_connector_loops(redis: Redis, settings: Settings) -> list[ConnectorLoop]:
+    """Long-running jobs of the enabled connectors (none for the web chat)."""
+    parts = plug(redis, settings)
+    return [loop for connector in CONNECTORS for loop in connector.loops(parts)]
