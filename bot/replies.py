@@ -1,8 +1,10 @@
 """The one way replies are made and queued.
 
 ``reply_to`` addresses an answer to the message it answers (same platform, conversation, chat,
-channel and thread; threaded platforms quote the message). ``enqueue`` is the only writer of the
-outbox stream: inside a transaction (the inbox's commit) or on its own (a person's reply).
+channel and thread; threaded platforms quote the message); ``private_reply`` writes to one
+customer in private; a person's reply to a ticket is ``handoff.models.Ticket.reply``.
+``enqueue`` is the only writer of the outbox stream: inside a transaction (the inbox's
+commit, ``enqueue_in``) or on its own (a person's reply).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
 from bot import keys
+from bot.addresses import private_conversation_key
 from bot.messages import InboundMessage, OutboundReply
+from bot.vocabulary import ChannelKind
 
 
 def reply_to(
@@ -35,6 +39,18 @@ def reply_to(
         intent=intent,
         user_id=message.sender.user_id,
         private_details=private_details,
+    )
+
+
+def private_reply(platform: str, user_id: str, reply_id: str, text: str) -> OutboundReply:
+    """A message to ``user_id`` alone, in their private chat with the brand."""
+    return OutboundReply(
+        reply_id=reply_id,
+        platform=platform,
+        conversation_key=private_conversation_key(platform, user_id),
+        chat_id=user_id,
+        text=text,
+        channel=ChannelKind.PRIVATE,
     )
 
 

@@ -6,7 +6,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from bot.addresses import customer_user_id
 from bot.errors import Conflict, NotFound
+from bot.messages import OutboundReply
+from bot.vocabulary import ChannelKind
 from handoff.why import why
 
 TicketStatus = Literal["waiting", "assigned", "resolved"]
@@ -69,6 +72,33 @@ class Ticket:
     def record(self, kind: str, by: str, at: float, detail: str = "") -> None:
         self.events.append({"type": kind, "by": by, "at": at, "detail": detail})
         del self.events[:-MAX_EVENTS]
+
+    def reply(
+        self,
+        reply_id: str,
+        text: str,
+        *,
+        agent: str = "",
+        private: bool = False,
+        in_reply_to: str = "",
+    ) -> OutboundReply:
+        """A person's message to this ticket's customer, on their platform. ``private`` sends
+        it to the customer alone (a WeChat article comment is answered in private)."""
+        channel, chat_id = self.channel, self.chat_id
+        if private:
+            channel, chat_id = ChannelKind.PRIVATE, customer_user_id(self.customer.key)
+        return OutboundReply(
+            reply_id=reply_id,
+            platform=self.customer.platform,
+            conversation_key=self.conversation_key,
+            chat_id=chat_id,
+            text=text,
+            channel=ChannelKind(channel),
+            thread_id=self.thread_id,
+            author="agent",
+            agent=agent,
+            in_reply_to=in_reply_to,
+        )
 
     def queue_score(self) -> float:
         """Sort key in the open queue: priority first, then the nearest deadline."""

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, status
 
 from auth.deps import CurrentUser
-from bot import keys
 from bot.conversations import load_state
 from bot.intent_versions import IntentVersions
-from bot.messages import OutboundReply
 from bot.misses import MissLog, miss_id
+from bot.replies import enqueue
 from bot.responder import pick_text
+from bot.vocabulary import ChannelKind
 from handoff.deps import CustomersDep, PresenceDep, TicketsDep
 from handoff.models import Ticket, TicketConflict, TicketNotFound
 from handoff.schemas import FlagIn, NoteIn, ReplyIn, ResolveIn, TransferIn, UnnecessaryOut
@@ -97,26 +96,18 @@ async def reply(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "text is empty")
     ticket = await _change(tickets.agent_replied(ticket_id, user.username))
     await presence.at_work(user.username)
-    channel, chat_id = ticket.channel, ticket.chat_id
-    if channel == "comment" and ticket.customer.platform in PRIVATE_ANSWER_TO_COMMENTS:
-        # A WeChat article comment can only get a short public reply; a person's answer goes to
-        # the commenter in private, through the customer-service API.
-        channel, chat_id = "private", ticket.customer.key.split(":", 1)[1]
-    outbound = OutboundReply(
-        reply_id=f"agent:{ticket.id}:{uuid.uuid4().hex[:12]}",
-        platform=ticket.customer.platform,
-        conversation_key=ticket.conversation_key,
-        chat_id=chat_id,
-        text=text,
-        channel=channel,
-        thread_id=ticket.thread_id,
-        author="agent",
+    outbound = ticket.reply(
+        f"agent:{ticket.id}:{uuid.uuid4().hex[:12]}",
+        text,
         agent=user.username,
-        created_at=time.time(),
+        # A WeChat article comment can only get a short public reply; a person's answer goes
+        # to the commenter in private, through the customer-service API.
+        private=ticket.channel == ChannelKind.COMMENT
+        and ticket.customer.platform in PRIVATE_ANSWER_TO_COMMENTS,
         # Threaded platforms (Telegram groups, comments) reply to the customer's last message.
         in_reply_to=(ticket.last_message or {}).get("id", ""),
     )
-    await request.app.state.redis.xadd(keys.OUTBOX_STREAM, {"reply": outbound.to_json()})
+    await enqueue(request.app.state.redis, outbound)
     return {"reply_id": outbound.reply_id}
 
 
@@ -228,18 +219,8 @@ async def _ask_satisfaction(ticket: Ticket, request: Request) -> None:
     state = await load_state(request.app.state.redis, ticket.conversation_key)
     language = state.language or ticket.signals.get("language") or "zh"
     question = pick_text(request.app.state.system_texts["csat_question"], language)
-    outbound = OutboundReply(
-        reply_id=f"csat:{ticket.id}:{int(ticket.resolved_at or 0)}",
-        platform=ticket.customer.platform,
-        conversation_key=ticket.conversation_key,
-        chat_id=ticket.chat_id,
-        text=question,
-        channel=ticket.channel,
-        thread_id=ticket.thread_id,
-        author="agent",
-        created_at=time.time(),
-    )
-    await request.app.state.redis.xadd(keys.OUTBOX_STREAM, {"reply": outbound.to_json()})
+    outbound = ticket.reply(f"csat:{ticket.id}:{int(ticket.resolved_at or 0)}", question)
+    await enqueue(request.app.state.redis, outbound)
 
 
 async def _load(tickets: TicketsDep, ticket_id: str) -> Ticket:

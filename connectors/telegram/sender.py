@@ -32,10 +32,10 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.addresses import private_conversation_key
 from bot.errors import DeliveryError
 from bot.messages import OutboundReply
 from bot.outbox import PermanentSendError
+from bot.replies import private_reply
 from bot.send_guard import DeliveryInDoubt, SendGuard
 from bot.transcript import Transcripts
 from connectors.telegram import ids
@@ -121,14 +121,7 @@ class TelegramSender:
         """
         if not await self.private_chats.has(user_id):
             return False
-        reply = OutboundReply(
-            reply_id=reply_id,
-            platform=PLATFORM,
-            conversation_key=private_conversation_key(PLATFORM, user_id),
-            chat_id=user_id,
-            text=text,
-            channel="private",
-        )
+        reply = private_reply(PLATFORM, user_id, reply_id, text)
         try:
             await self.send(reply)
         except DeliveryInDoubt:

@@ -100,7 +100,9 @@ async def test_the_whole_pipeline_replies_once_keyed_on_the_message(
 async def test_a_stopped_pipeline_runs_no_later_stage(brain: Brain, redis_client: Redis) -> None:
     people, customers = _stores(redis_client)
     turn = _turn("hi")
-    await people.tickets.open("t2", turn.message, reason="test", severity="normal", tier="new", signals={})
+    await people.tickets.open(
+        "t2", turn.message, reason="test", severity="normal", tier="new", signals={}
+    )
     pipeline = Pipeline([ConversationStage(people, customers), RespondStage(brain)])
     turn = await pipeline.run(turn)
     assert turn.replies == []
