@@ -239,11 +239,12 @@ def _export(model: Any, work: Path) -> dict[str, Any]:
 
 
 def _write_compact_tokenizer(work: Path) -> None:
-    from bot.understanding import sp_tokenizer
+    from bot.understanding.sp_tokenizer import SpUnsupported
+    from bot.understanding.sp_tokenizer_files import write_files
 
     try:
-        sp_tokenizer.write_files(work)
-    except sp_tokenizer.SpUnsupported as exc:  # OnnxEncoder falls back to HF tokenizers
+        write_files(work)
+    except SpUnsupported as exc:  # OnnxEncoder falls back to HF tokenizers
         logger.warning("No compact tokenizer for this model: %s", exc)
 
 
