@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 from bot.addresses import private_conversation_key
 from bot.deps import InboxDep, TranscriptsDep
 from bot.messages import InboundMessage, Sender
+from bot.vocabulary import ChannelKind
 from connectors.base import settings_section
 from connectors.webchat.schemas import (
     CONVERSATION_ID,
@@ -76,7 +77,7 @@ async def post_message(body: WebchatMessageIn, inbox: InboxDep, config: WebchatC
     message_id = body.message_id or uuid.uuid4().hex
     message = InboundMessage(
         platform=PLATFORM,
-        channel="private",
+        channel=ChannelKind.PRIVATE,
         chat_id=body.conversation_id,
         sender=Sender(user_id=body.conversation_id, display_name=body.display_name),
         text=text,
