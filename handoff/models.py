@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from bot.addresses import customer_user_id
 from bot.errors import Conflict, NotFound
-from bot.messages import OutboundReply
+from bot.messages import InboundMessage, OutboundReply
 from bot.vocabulary import ChannelKind
 from handoff.why import why
 
@@ -64,6 +64,47 @@ class Ticket:
     csat: int | None = None
     # An agent said no person was needed: {"by", "at"} (once per hand-over).
     unnecessary: dict[str, Any] | None = None
+
+    @classmethod
+    def from_message(
+        cls,
+        ticket_id: str,
+        message: InboundMessage,
+        *,
+        reason: str,
+        severity: str,
+        tier: str,
+        team: str,
+        priority: int,
+        deadline: float,
+        signals: dict[str, Any],
+        now: float,
+    ) -> Ticket:
+        """A new ticket for the conversation of ``message``, waiting in the queue."""
+        ticket = cls(
+            id=ticket_id,
+            conversation_key=message.conversation_key,
+            customer=CustomerRef(
+                key=message.customer_key,
+                platform=message.platform,
+                display_name=message.sender.display_name,
+                username=message.sender.username,
+            ),
+            channel=message.channel,
+            chat_id=message.chat_id,
+            thread_id=message.thread_id,
+            reason=reason,
+            severity=severity,
+            tier=tier,
+            priority=priority,
+            team=team,
+            created_at=now,
+            sla_deadline=deadline,
+            last_message=last_message(message),
+            signals=signals,
+        )
+        ticket.record("opened", "bot", now, reason)
+        return ticket
 
     @property
     def is_open(self) -> bool:
@@ -128,3 +169,8 @@ class Ticket:
         data = json.loads(raw)
         data["customer"] = CustomerRef(**data["customer"])
         return cls(**data)
+
+
+def last_message(message: InboundMessage) -> dict[str, Any]:
+    """What the queue row shows of the customer's latest message."""
+    return {"text": message.text, "ts": message.timestamp, "id": message.platform_message_id}

@@ -20,9 +20,9 @@ from redis.exceptions import WatchError
 
 from bot import keys
 from bot.messages import InboundMessage
-from handoff.hours import BusinessHours
-from handoff.models import CustomerRef, Ticket, TicketConflict, TicketNotFound
+from handoff.models import Ticket, TicketConflict, TicketNotFound, last_message
 from handoff.settings import HandoffSettings
+from handoff.sla import ServiceLevels
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +41,8 @@ class TicketStore:
         self.redis = redis
         self.settings = settings
         self.clock = clock
-        self.hours = {
-            name: BusinessHours.parse(team.timezone, team.hours)
-            for name, team in settings.teams.items()
-        }
+        self.sla = ServiceLevels(settings)
+        self.hours = self.sla.hours
 
     # --- reading -------------------------------------------------------------------------
 
@@ -106,7 +104,20 @@ class TicketStore:
         grace = self.settings.grace_minutes * 60
         if current is not None and current.resolved_at and now - current.resolved_at <= grace:
             return await self._reopen(current.id, reason, severity, tier, signals), True
-        ticket = self._new_ticket(ticket_id, message, reason, severity, tier, signals, now)
+        team = self.settings.default_team
+        promise = self.sla.promise(severity, tier, team, now)
+        ticket = Ticket.from_message(
+            ticket_id,
+            message,
+            reason=reason,
+            severity=severity,
+            tier=tier,
+            team=team,
+            priority=promise.priority,
+            deadline=promise.deadline,
+            signals=signals,
+            now=now,
+        )
         created = await self.redis.set(keys.ticket(ticket.id), ticket.to_json(), nx=True)
         if not created:
             return await self.get(ticket.id), False
@@ -126,59 +137,20 @@ class TicketStore:
         )
         return ticket, True
 
-    def _new_ticket(
-        self,
-        ticket_id: str,
-        message: InboundMessage,
-        reason: str,
-        severity: str,
-        tier: str,
-        signals: dict[str, Any],
-        now: float,
-    ) -> Ticket:
-        team = self.settings.default_team
-        level = self.settings.service_levels[severity][tier]  # type: ignore[index]
-        ticket = Ticket(
-            id=ticket_id,
-            conversation_key=message.conversation_key,
-            customer=CustomerRef(
-                key=message.customer_key,
-                platform=message.platform,
-                display_name=message.sender.display_name,
-                username=message.sender.username,
-            ),
-            channel=message.channel,
-            chat_id=message.chat_id,
-            thread_id=message.thread_id,
-            reason=reason,
-            severity=severity,
-            tier=tier,
-            priority=level.priority,
-            team=team,
-            created_at=now,
-            sla_deadline=self.hours[team].add_business_time(now, level.first_response_minutes * 60),
-            last_message=_last_message(message),
-            signals=signals,
-        )
-        ticket.record("opened", "bot", now, reason)
-        return ticket
-
     async def _reopen(
         self, ticket_id: str, reason: str, severity: str, tier: str, signals: dict[str, Any]
     ) -> Ticket:
         def reopen(ticket: Ticket, now: float) -> None:
-            level = self.settings.service_levels[severity][tier]  # type: ignore[index]
+            promise = self.sla.promise(severity, tier, ticket.team, now)
             ticket.status, ticket.reason, ticket.severity, ticket.tier = (
                 "waiting",
                 reason,
                 severity,
                 tier,
             )
-            ticket.priority, ticket.signals = level.priority, signals
+            ticket.priority, ticket.signals = promise.priority, signals
             ticket.resolved_at, ticket.first_response_at, ticket.breached = None, None, False
-            ticket.sla_deadline = self.hours[ticket.team].add_business_time(
-                now, level.first_response_minutes * 60
-            )
+            ticket.sla_deadline = promise.deadline
             ticket.reopened += 1
             ticket.unnecessary = None  # a new hand-over, judged anew
             ticket.record("reopened", "customer", now, reason)
@@ -286,7 +258,7 @@ class TicketStore:
 
     async def customer_wrote(self, ticket_id: str, message: InboundMessage) -> Ticket:
         def wrote(ticket: Ticket, now: float) -> None:
-            ticket.last_message = _last_message(message)
+            ticket.last_message = last_message(message)
             ticket.unreachable = None  # writing again reopens the platform's reply window
 
         return await self._mutate(ticket_id, wrote)
@@ -344,10 +316,6 @@ class TicketStore:
             tx.ltrim(keys.FIRST_RESPONSES, 0, 999)
             tx.hincrby(keys.METRICS, "sla_met" if met else "sla_missed", 1)
             await tx.execute()
-
-
-def _last_message(message: InboundMessage) -> dict[str, Any]:
-    return {"text": message.text, "ts": message.timestamp, "id": message.platform_message_id}
 
 
 def _require_open(ticket: Ticket) -> None:
