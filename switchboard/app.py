@@ -22,17 +22,14 @@ from bot.deps import RedisDep
 from bot.http_unavailable import add_redis_outage_handler
 from bot.inbox import Inbox
 from bot.intent_admin.routes import router as intent_admin_router
-from bot.outbox import DeliveryLoop
 from bot.redis_conn import connect
 from bot.streams import consumer_name
-from bot.worker import Worker
 from handoff.wiring import attach_handoff, handoff_routers
 from switchboard.runtime import (
     build_connector_loops,
-    build_pipeline,
     build_routers,
-    build_senders,
     build_transcripts,
+    build_worker,
 )
 from switchboard.settings import Settings
 
@@ -130,16 +127,7 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
 def _start_worker(
     redis: Redis, settings: Settings, brain: Brain, stop: asyncio.Event
 ) -> list[asyncio.Task[None]]:
-    pipeline = build_pipeline(brain, settings, redis)
-    worker = Worker(redis, pipeline, settings.inbox, consumer_name("worker"))
-    delivery = DeliveryLoop(
-        redis,
-        build_senders(redis, settings),
-        consumer_name("sender"),
-        reclaim_idle_ms=settings.inbox.reclaim_idle_ms,
-        max_attempts=settings.inbox.max_deliveries,
-        block_ms=settings.inbox.block_ms,
-    )
+    worker, delivery = build_worker(redis, settings, brain)
     return [_supervise("worker", worker.run(stop)), _supervise("delivery", delivery.run(stop))]
 
 

@@ -165,28 +165,15 @@ def _interruptible(job: Callable[[], T]) -> T:
 
 async def _work(settings: Settings, brain: Brain, url: str) -> None:
     from bot.brain_factory import reloader, seed_intents
-    from bot.outbox import DeliveryLoop
     from bot.redis_conn import connect
-    from bot.streams import consumer_name
-    from bot.worker import Worker
-    from switchboard.runtime import build_pipeline, build_senders
+    from switchboard.runtime import build_worker
 
     redis = await connect(url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    worker = Worker(
-        redis, build_pipeline(brain, settings, redis), settings.inbox, consumer_name("worker")
-    )
-    delivery = DeliveryLoop(
-        redis,
-        build_senders(redis, settings),
-        consumer_name("sender"),
-        reclaim_idle_ms=settings.inbox.reclaim_idle_ms,
-        max_attempts=settings.inbox.max_deliveries,
-        block_ms=settings.inbox.block_ms,
-    )
+    worker, delivery = build_worker(redis, settings, brain)
     await seed_intents(redis, settings)
     logger.info("Worker running; Ctrl+C to stop")
     try:

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from bot.brain import Brain
 from bot.customers import CustomerStore
 from bot.misses import MissLog
-from bot.outbox import ReplySender
+from bot.outbox import DeliveryLoop, ReplySender
 from bot.pipeline import Pipeline, Stage
 from bot.pipeline.assess import AssessStage
 from bot.pipeline.conversation import ConversationStage
@@ -22,8 +22,10 @@ from bot.pipeline.respond import RespondStage
 from bot.pipeline.satisfaction import SatisfactionStage
 from bot.pipeline.special import SpecialMessageStage
 from bot.pipeline.understand import UnderstandStage
+from bot.streams import consumer_name
 from bot.transcript import Transcripts
 from bot.understanding.severity import BurstRule
+from bot.worker import Worker
 from connectors.base import ConnectorLoop, Plug
 from connectors.registry import CONNECTORS
 from handoff.desk import TicketDesk
@@ -54,6 +56,22 @@ def build_pipeline(brain: Brain, settings: Settings, redis: Redis) -> Pipeline:
             RespondStage(brain, people, customers),
         ]
     )
+
+
+def build_worker(redis: Redis, settings: Settings, brain: Brain) -> tuple[Worker, DeliveryLoop]:
+    """A worker (the pipeline on the inbox) and a delivery loop (the outbox to the senders)."""
+    worker = Worker(
+        redis, build_pipeline(brain, settings, redis), settings.inbox, consumer_name("worker")
+    )
+    delivery = DeliveryLoop(
+        redis,
+        build_senders(redis, settings),
+        consumer_name("sender"),
+        reclaim_idle_ms=settings.inbox.reclaim_idle_ms,
+        max_attempts=settings.inbox.max_deliveries,
+        block_ms=settings.inbox.block_ms,
+    )
+    return worker, delivery
 
 
 def ticket_desk(redis: Redis, settings: Settings) -> TicketDesk:
