@@ -1,7 +1,8 @@
 """Assembles the running parts from settings: the pipeline, the senders, the connectors' parts.
 
-The engine's stages come from bot/pipeline; the people's side is plugged in through the
-hand-over port (handoff's ``TicketDesk``); the platforms come from ``connectors.registry``.
+The engine's stages come from bot/pipeline (``standard_pipeline``); the people's side is
+plugged in through the hand-over port (handoff's ``TicketDesk``); the platforms come from
+``connectors.registry``.
 """
 
 from __future__ import annotations
@@ -10,21 +11,11 @@ from fastapi import APIRouter
 from redis.asyncio import Redis
 
 from bot.brain import Brain
-from bot.customers import CustomerStore
-from bot.misses import MissLog
 from bot.outbox import DeliveryLoop, ReplySender
-from bot.pipeline import Pipeline, Stage
-from bot.pipeline.assess import AssessStage
-from bot.pipeline.conversation import ConversationStage
-from bot.pipeline.decide import DecideStage
-from bot.pipeline.handoff import HandoffStage
-from bot.pipeline.respond import RespondStage
-from bot.pipeline.satisfaction import SatisfactionStage
-from bot.pipeline.special import SpecialMessageStage
-from bot.pipeline.understand import UnderstandStage
+from bot.pipeline import Pipeline
+from bot.pipeline.standard import standard_pipeline
 from bot.streams import consumer_name
 from bot.transcript import Transcripts
-from bot.understanding.severity import BurstRule
 from bot.worker import Worker
 from connectors.base import ConnectorLoop, Plug
 from connectors.registry import CONNECTORS
@@ -34,27 +25,9 @@ from switchboard.settings import Settings, connector_sections
 
 
 def build_pipeline(brain: Brain, settings: Settings, redis: Redis) -> Pipeline:
-    people = ticket_desk(redis, settings)
-    customers = CustomerStore(redis, settings.handoff.tiers)
-    burst = settings.assessment.burst
-    assess: list[Stage] = (
-        []
-        if brain.assessor is None
-        else [AssessStage(brain, redis, BurstRule(burst.count, burst.window_seconds, burst.topic))]
-    )
-    return Pipeline(
-        [
-            ConversationStage(people, customers),
-            SatisfactionStage(brain, people),
-            SpecialMessageStage(brain, customers),
-            UnderstandStage(brain),
-            *assess,
-            DecideStage(
-                brain, max_misunderstood=settings.policy.max_misunderstood, misses=MissLog(redis)
-            ),
-            HandoffStage(people, customers, brain),
-            RespondStage(brain, people, customers),
-        ]
+    """The engine's standard pipeline, with the people's side plugged in."""
+    return standard_pipeline(
+        brain, redis, ticket_desk(redis, settings), settings, settings.handoff.tiers
     )
 
 
