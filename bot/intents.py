@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from bot.errors import InvalidData
+from bot.vocabulary import TIERS, ChannelKind
 
 LANGUAGES = ("zh", "en")
 # Rasa annotates entities inline: "ship to [Berlin](city)" or "[Berlin]{"entity": "city"}".
@@ -32,7 +33,7 @@ TRIAGE_FILE = "triage.yml"
 # YAML files in an intents folder that hold no NLU examples.
 _NOT_NLU = frozenset({"answers.yml", TRIAGE_FILE})
 
-VARIANT_KEYS = ("new", "regular", "loyal", "vip", "private", "comment")
+VARIANT_KEYS: tuple[str, ...] = tuple(str(key) for key in (*TIERS, *ChannelKind))
 
 
 @dataclass(frozen=True)
