@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 
 from bot import keys
 from bot.brain import Brain
+from bot.inbox import Inbox
 from connectors.telegram.polling import Poller
 from switchboard.settings import Settings
 from tests.connectors.telegram import updates
@@ -76,7 +77,14 @@ async def test_only_one_process_polls_at_a_time(
     app_settings = with_telegram(
         settings, mode="polling", api_base_url=api_base_url, poll_timeout_seconds=1
     )
-    pollers = [Poller(redis_client, app_settings) for _ in range(2)]
+    pollers = [
+        Poller(
+            redis_client,
+            app_settings.telegram,
+            Inbox(redis_client, app_settings.inbox, f"telegram-poller-{n}"),
+        )
+        for n in range(2)
+    ]
     stop = asyncio.Event()
     tasks = [asyncio.create_task(poller.run(stop)) for poller in pollers]
     await asyncio.sleep(1.0)
