@@ -55,10 +55,31 @@ class Worker:
             await self.inbox.ensure_group()
             self._group_ready = True
         finished = await self._retry_waiting()
-        for entry in await self.inbox.reclaim():
-            finished += await self._handle(entry)
+        fresh = await self.inbox.reclaim()
         block = _WAIT_POLL_MS if self._waiting else (block_ms or self.settings.block_ms)
-        for entry in await self.inbox.read(block):
+        fresh += await self.inbox.read(block)
+        if fresh:
+            await self.pipeline.prepare([entry.message for entry in fresh])
+        return finished + await self._handle_batch(fresh)
+
+    async def _handle_batch(self, entries: list[InboxEntry]) -> int:
+        """Conversations in the batch run side by side (their Redis round trips and encoder
+        calls overlap); the messages of one conversation still run one after the other."""
+        by_conversation: dict[str, list[InboxEntry]] = {}
+        for entry in entries:
+            by_conversation.setdefault(entry.message.conversation_key, []).append(entry)
+        results = await asyncio.gather(
+            *(self._handle_in_order(group) for group in by_conversation.values()),
+            return_exceptions=True,
+        )
+        errors = [r for r in results if isinstance(r, BaseException)]
+        if errors:
+            raise errors[0]  # after every conversation finished: none is left running
+        return sum(r for r in results if isinstance(r, int))
+
+    async def _handle_in_order(self, entries: list[InboxEntry]) -> int:
+        finished = 0
+        for entry in sorted(entries, key=lambda e: e.seq):
             finished += await self._handle(entry)
         return finished
 

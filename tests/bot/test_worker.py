@@ -195,3 +195,54 @@ async def test_the_bot_stays_silent_while_a_ticket_is_open(
     await _drain(worker, _delivery(redis_client, settings), rounds=2)
     assert await _replies(redis_client, settings, message.conversation_key) == []
     assert await redis_client.xlen(keys.INBOX_STREAM) == 0  # handled, not stuck
+
+
+async def test_a_batch_of_conversations_gets_the_decisions_each_would_get_alone(
+    redis_client: Redis, settings: Settings, brain: Brain
+) -> None:
+    """The worker understands a read batch in one encoder call and runs its conversations side
+    by side; what each customer is answered must not change."""
+    texts = [
+        "what is your return policy?",
+        "how long does shipping take to Shanghai",
+        "退货政策是什么?",
+        "我的快递到哪里了",
+        "I want to file a complaint about your service",
+        "can I pay with a credit card",
+        "转人工",
+        "今天天气怎么样",
+        "my order arrived broken and nobody answers, this is ridiculous",
+        "do you ship abroad?",
+    ]
+    alone = [await asyncio.to_thread(brain.classifier.predict, text) for text in texts]
+    worker = _worker(redis_client, settings, build_pipeline(brain, settings, redis_client))
+    await worker.inbox.ensure_group()
+    messages = [inbound(t, conversation=f"batch-{i}") for i, t in enumerate(texts)]
+    # Two messages of one conversation in the same batch stay in order.
+    follow_up = inbound("and the return policy?", conversation="batch-0")
+    for message in [*messages, follow_up]:
+        await worker.inbox.accept(message)
+    assert await worker.run_once(block_ms=50) == len(texts) + 1
+    entries = await redis_client.xrange(keys.OUTBOX_STREAM)
+    replies = [OutboundReply.from_json(fields["reply"]) for _, fields in entries]
+    by_conversation: dict[str, list[OutboundReply]] = {}
+    for reply in replies:
+        by_conversation.setdefault(reply.conversation_key, []).append(reply)
+    for message, understood in zip(messages, alone, strict=True):
+        first = by_conversation[message.conversation_key][0]
+        if understood.intent is not None and not understood.out_of_scope:
+            assert first.intent in ("", understood.intent), (message.text, first.intent)
+    prepared = worker.pipeline.stages
+    understand = next(stage for stage in prepared if stage.name == "understand")
+    for text, understood in zip(texts, alone, strict=True):
+        batched = understand._prepared[(id(brain.classifier), text)]  # type: ignore[attr-defined]
+        assert (batched.intent, batched.out_of_scope) == (
+            understood.intent,
+            understood.out_of_scope,
+        )
+        assert abs(batched.confidence - understood.confidence) < 1e-4, text
+    conversation = by_conversation[follow_up.conversation_key]
+    assert [reply.reply_id.split(":")[1] for reply in conversation] == [
+        messages[0].platform_message_id,
+        follow_up.platform_message_id,
+    ]
