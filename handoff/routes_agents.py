@@ -8,12 +8,12 @@ from fastapi import APIRouter, HTTPException, Request, status
 
 from auth.deps import CurrentUser
 from handoff.deps import AssignerDep, PresenceDep
-from handoff.schemas import PresenceIn
+from handoff.schemas import AgentOut, CannedOut, PresenceIn
 
 router = APIRouter(prefix="/api", tags=["agents"])
 
 
-@router.get("/canned")
+@router.get("/canned", response_model=list[CannedOut])
 async def canned(user: CurrentUser, request: Request) -> list[dict[str, Any]]:
     """Canned replies for the reply box, in Chinese and English, signed with the agent's name."""
     return [
@@ -27,13 +27,13 @@ async def canned(user: CurrentUser, request: Request) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/me")
+@router.get("/me", response_model=AgentOut)
 async def me(user: CurrentUser, assigner: AssignerDep) -> dict[str, Any]:
     """The signed-in agent, with presence and load."""
     return await _view(assigner, user.username)
 
 
-@router.put("/me/presence")
+@router.put("/me/presence", response_model=AgentOut)
 async def set_presence(
     body: PresenceIn, user: CurrentUser, presence: PresenceDep, assigner: AssignerDep
 ) -> dict[str, Any]:
@@ -42,7 +42,7 @@ async def set_presence(
     return await _view(assigner, user.username)
 
 
-@router.get("/agents")
+@router.get("/agents", response_model=list[AgentOut])
 async def agents(user: CurrentUser, assigner: AssignerDep) -> list[dict[str, Any]]:
     """Everyone who can take tickets, with presence and load."""
     return [agent.to_dict() for agent in await assigner.agents()]

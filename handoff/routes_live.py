@@ -17,7 +17,7 @@ from auth.sessions import STREAM_TICKET_SECONDS, Session, Sessions
 from bot import keys
 from handoff import metrics
 from handoff.deps import PresenceDep, TicketsDep
-from handoff.schemas import StreamTicketOut
+from handoff.schemas import MetricsOut, StreamTicketOut
 
 router = APIRouter(tags=["live"])
 
@@ -36,7 +36,16 @@ async def stream_ticket(found: CurrentSession, users: UsersDep) -> StreamTicketO
     return StreamTicketOut(ticket=ticket, expires_in=STREAM_TICKET_SECONDS)
 
 
-@router.get("/api/events")
+@router.get(
+    "/api/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "An endless text/event-stream (see above for the events).",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def events(
     request: Request,
     users: UsersDep,
@@ -44,7 +53,7 @@ async def events(
     tickets: TicketsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ticket: str = Query("", description="from POST /api/events/ticket"),
-):
+) -> StreamingResponse:
     """Server-Sent Events: `ticket`, `message` and `breach` events as they happen; a
     `session_ended` event, then the end of the stream, when the session is signed out or
     revoked. Open it with a stream ticket (browsers) or an Authorization header."""
@@ -112,7 +121,7 @@ async def _translate(payload: dict[str, Any], tickets: TicketsDep) -> tuple[str,
     return None
 
 
-@router.get("/api/metrics/summary")
+@router.get("/api/metrics/summary", response_model=MetricsOut)
 async def metrics_summary(
     request: Request, user: CurrentUser, tickets: TicketsDep
 ) -> dict[str, Any]:

@@ -17,7 +17,17 @@ from bot.misses import MissLog, miss_id
 from bot.responder import pick_text
 from handoff.deps import CustomersDep, PresenceDep, TicketsDep
 from handoff.models import Ticket, TicketConflict, TicketNotFound
-from handoff.schemas import FlagIn, NoteIn, ReplyIn, ResolveIn, TransferIn, UnnecessaryOut
+from handoff.schemas import (
+    FlagIn,
+    FlagOut,
+    NoteIn,
+    ReplyAcceptedOut,
+    ReplyIn,
+    ResolveIn,
+    TransferIn,
+    UnnecessaryOut,
+)
+from handoff.schemas_tickets import TicketDetailOut, TicketSummaryOut
 from handoff.why import top_classes, why
 
 router = APIRouter(prefix="/api/tickets", tags=["tickets"])
@@ -26,7 +36,7 @@ _STATUSES = ("open", "waiting", "assigned", "resolved")
 PRIVATE_ANSWER_TO_COMMENTS = frozenset({"wechat"})
 
 
-@router.get("")
+@router.get("", response_model=list[TicketSummaryOut])
 async def list_tickets(
     user: CurrentUser,
     tickets: TicketsDep,
@@ -42,7 +52,7 @@ async def list_tickets(
     return [ticket.summary() for ticket in await tickets.list(status_filter)]
 
 
-@router.get("/{ticket_id}")
+@router.get("/{ticket_id}", response_model=TicketDetailOut)
 async def get_ticket(
     ticket_id: str,
     user: CurrentUser,
@@ -54,7 +64,7 @@ async def get_ticket(
     return await _detail(await _load(tickets, ticket_id), customers, request)
 
 
-@router.post("/{ticket_id}/claim")
+@router.post("/{ticket_id}/claim", response_model=TicketDetailOut)
 async def claim(
     ticket_id: str,
     user: CurrentUser,
@@ -69,7 +79,7 @@ async def claim(
     return await _detail(ticket, customers, request)
 
 
-@router.post("/{ticket_id}/release")
+@router.post("/{ticket_id}/release", response_model=TicketDetailOut)
 async def release(
     ticket_id: str,
     user: CurrentUser,
@@ -82,7 +92,10 @@ async def release(
     return await _detail(ticket, customers, request)
 
 
-@router.post("/{ticket_id}/messages", status_code=status.HTTP_202_ACCEPTED)
+@router.post(
+    "/{ticket_id}/messages",
+    status_code=status.HTTP_202_ACCEPTED,
+)
 async def reply(
     ticket_id: str,
     body: ReplyIn,
@@ -90,7 +103,7 @@ async def reply(
     tickets: TicketsDep,
     presence: PresenceDep,
     request: Request,
-) -> dict[str, str]:
+) -> ReplyAcceptedOut:
     """Send a reply to the customer on their platform (claims a waiting ticket)."""
     text = body.text.strip()
     if not text:
@@ -117,10 +130,10 @@ async def reply(
         in_reply_to=(ticket.last_message or {}).get("id", ""),
     )
     await request.app.state.redis.xadd(keys.OUTBOX_STREAM, {"reply": outbound.to_json()})
-    return {"reply_id": outbound.reply_id}
+    return ReplyAcceptedOut(reply_id=outbound.reply_id)
 
 
-@router.post("/{ticket_id}/notes")
+@router.post("/{ticket_id}/notes", response_model=TicketDetailOut)
 async def add_note(
     ticket_id: str,
     body: NoteIn,
@@ -134,7 +147,7 @@ async def add_note(
     return await _detail(ticket, customers, request)
 
 
-@router.post("/{ticket_id}/transfer")
+@router.post("/{ticket_id}/transfer", response_model=TicketDetailOut)
 async def transfer(
     ticket_id: str,
     body: TransferIn,
@@ -152,7 +165,7 @@ async def transfer(
     return await _detail(ticket, customers, request)
 
 
-@router.post("/{ticket_id}/resolve")
+@router.post("/{ticket_id}/resolve", response_model=TicketDetailOut)
 async def resolve(
     ticket_id: str,
     body: ResolveIn,
@@ -171,7 +184,7 @@ async def resolve(
 @router.post("/{ticket_id}/flag")
 async def flag_for_the_bot(
     ticket_id: str, body: FlagIn, user: CurrentUser, tickets: TicketsDep, request: Request
-) -> dict[str, str]:
+) -> FlagOut:
     """Tell the admins: the bot should have answered this message with ``intent``."""
     ticket = await _load(tickets, ticket_id)
     live = await IntentVersions(request.app.state.redis).live()
@@ -182,7 +195,7 @@ async def flag_for_the_bot(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no message to flag")
     language = ticket.signals.get("language") or "zh"
     miss = await MissLog(request.app.state.redis).flag(text, language, body.intent, user.username)
-    return {"id": miss.id}
+    return FlagOut(id=miss.id)
 
 
 @router.post("/{ticket_id}/unnecessary")

@@ -22,6 +22,20 @@ from bot.intent_admin.compare import Comparison, compare, triage_changes
 from bot.intent_admin.diff import diff
 from bot.intent_admin.drafts import DraftConflict, DraftError, Drafts
 from bot.intent_admin.misses import group_misses
+from bot.intent_admin.schemas import (
+    AuditEntryOut,
+    DiscardedOut,
+    IntentListOut,
+    MissesAssignedOut,
+    MissesDismissedOut,
+    MissesTaughtOut,
+    MissGroupOut,
+    TierPreviewOut,
+    VersionDiffOut,
+    VersionListedOut,
+    VersionOut,
+)
+from bot.intent_admin.schemas_evaluation import ComparisonOut, PublishedOut
 from bot.intent_versions import IntentVersions, VersionNotFound
 from bot.misses import MissLog
 from bot.policy import AutoAnswer
@@ -74,7 +88,7 @@ class PreviewIn(BaseModel):
     channel: str = "private"
 
 
-@router.get("/intents")
+@router.get("/intents", response_model=IntentListOut, response_model_exclude_unset=True)
 async def list_intents(admin: AdminUser, request: Request) -> dict[str, Any]:
     """The draft's intents (the live set when nobody is editing), with example counts and the
     per-intent F1 the live version was published with."""
@@ -118,7 +132,7 @@ async def intent_names(user: CurrentUser, request: Request) -> list[str]:
     return sorted(live.intent_set.intents) if live else []
 
 
-@router.put("/intents/{name}")
+@router.put("/intents/{name}", response_model=IntentListOut, response_model_exclude_unset=True)
 async def put_intent(
     name: str, body: IntentIn, admin: AdminUser, request: Request
 ) -> dict[str, Any]:
@@ -141,7 +155,7 @@ async def put_intent(
     return await list_intents(admin, request)
 
 
-@router.delete("/intents/{name}")
+@router.delete("/intents/{name}", response_model=IntentListOut, response_model_exclude_unset=True)
 async def delete_intent(
     name: str,
     admin: AdminUser,
@@ -164,23 +178,23 @@ async def discard_draft(
     admin: AdminUser,
     request: Request,
     revision: int | None = Query(None, description=_REVISION),
-) -> dict[str, str]:
+) -> DiscardedOut:
     """Throw the draft away; the next edit starts from the live version."""
     try:
         await _drafts(request).discard(revision)
     except DraftConflict as exc:
         raise await _conflict(exc, admin, request) from None
     await _audit(request).record(admin.username, "draft.discard")
-    return {"status": "discarded"}
+    return DiscardedOut(status="discarded")
 
 
-@router.post("/intents/evaluate")
+@router.post("/intents/evaluate", response_model=ComparisonOut)
 async def evaluate(admin: AdminUser, request: Request) -> dict[str, Any]:
     """Cross-validate the draft and the live version; list what gets better and worse."""
     return (await _compare(request)).to_dict()
 
 
-@router.post("/intents/publish")
+@router.post("/intents/publish", response_model=PublishedOut)
 async def publish(body: PublishIn, admin: AdminUser, request: Request) -> dict[str, Any]:
     """Evaluate the draft and make it live on every process within seconds. When it makes
     things worse, 409 lists what, unless ``confirm`` is true."""
@@ -213,7 +227,7 @@ async def publish(body: PublishIn, admin: AdminUser, request: Request) -> dict[s
     return {"version": version.meta(), "evaluation": comparison.to_dict()}
 
 
-@router.post("/intents/rollback")
+@router.post("/intents/rollback", response_model=VersionOut)
 async def rollback(body: RollbackIn, admin: AdminUser, request: Request) -> dict[str, Any]:
     """Publish an earlier version again (as a new version)."""
     try:
@@ -228,13 +242,17 @@ async def rollback(body: RollbackIn, admin: AdminUser, request: Request) -> dict
     return version.meta()
 
 
-@router.get("/intents/versions")
+@router.get("/intents/versions", response_model=list[VersionListedOut])
 async def versions(admin: AdminUser, request: Request) -> list[dict[str, Any]]:
     """Every published version: who, when, why, and which one is live."""
     return await IntentVersions(request.app.state.redis).history()
 
 
-@router.get("/intents/versions/{number}/diff")
+@router.get(
+    "/intents/versions/{number}/diff",
+    response_model=VersionDiffOut,
+    response_model_exclude_unset=True,
+)
 async def version_diff(number: int, admin: AdminUser, request: Request) -> dict[str, Any]:
     """What version ``number`` changed compared with the version before it (the one it
     replaced; for a rollback that is the version rolled back from, not the one restored)."""
@@ -247,7 +265,7 @@ async def version_diff(number: int, admin: AdminUser, request: Request) -> dict[
     return {"version": number, "compared_with": old.number, **diff(old.intent_set, new.intent_set)}
 
 
-@router.post("/intents/preview")
+@router.post("/intents/preview", response_model=TierPreviewOut)
 async def preview(body: PreviewIn, admin: AdminUser, request: Request) -> dict[str, str]:
     """The draft's answer for an intent as each tier would read it."""
     draft = await _drafts(request).current()
@@ -265,7 +283,7 @@ async def preview(body: PreviewIn, admin: AdminUser, request: Request) -> dict[s
     }
 
 
-@router.get("/misses")
+@router.get("/misses", response_model=list[MissGroupOut])
 async def misses(admin: AdminUser, request: Request) -> list[dict[str, Any]]:
     """Messages the bot could not answer, grouped by meaning, biggest groups first."""
     brain = await _brain(request)
@@ -274,7 +292,7 @@ async def misses(admin: AdminUser, request: Request) -> list[dict[str, Any]]:
 
 
 @router.post("/misses/assign")
-async def assign_misses(body: MissesIn, admin: AdminUser, request: Request) -> dict[str, Any]:
+async def assign_misses(body: MissesIn, admin: AdminUser, request: Request) -> MissesAssignedOut:
     """Add these messages to an intent (in the draft) as examples, and take them off the list."""
     if not body.intent:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "which intent?")
@@ -290,13 +308,13 @@ async def assign_misses(body: MissesIn, admin: AdminUser, request: Request) -> d
     await _audit(request).record(
         admin.username, "misses.assign", {"intent": body.intent, "examples": texts}
     )
-    return {"added": len(texts), "intent": body.intent}
+    return MissesAssignedOut(added=len(texts), intent=body.intent)
 
 
 @router.post("/misses/triage")
 async def teach_triage(
     body: MissesToTriageIn, admin: AdminUser, request: Request
-) -> dict[str, Any]:
+) -> MissesTaughtOut:
     """Add these messages to the draft's triage examples (``neutral`` by default: no person
     needed), and take them off the list. Published like any intent edit."""
     log = MissLog(request.app.state.redis)
@@ -315,10 +333,12 @@ async def teach_triage(
     await _audit(request).record(
         admin.username, "misses.triage", {"label": body.label, "examples": texts}
     )
-    return {"added": len(texts), "label": body.label, "revision": draft.revision}
+    return MissesTaughtOut(added=len(texts), label=body.label, revision=draft.revision)
 
 
-@router.post("/triage-examples/remove")
+@router.post(
+    "/triage-examples/remove", response_model=IntentListOut, response_model_exclude_unset=True
+)
 async def remove_triage_examples(
     body: TriageExamplesIn, admin: AdminUser, request: Request
 ) -> dict[str, Any]:
@@ -338,14 +358,14 @@ async def remove_triage_examples(
 
 
 @router.post("/misses/dismiss")
-async def dismiss_misses(body: MissesIn, admin: AdminUser, request: Request) -> dict[str, int]:
+async def dismiss_misses(body: MissesIn, admin: AdminUser, request: Request) -> MissesDismissedOut:
     """Take messages off the list without learning from them."""
     removed = await MissLog(request.app.state.redis).remove(body.ids)
     await _audit(request).record(admin.username, "misses.dismiss", {"count": removed})
-    return {"dismissed": removed}
+    return MissesDismissedOut(dismissed=removed)
 
 
-@router.get("/audit")
+@router.get("/audit", response_model=list[AuditEntryOut])
 async def audit(admin: AdminUser, request: Request) -> list[dict[str, Any]]:
     """Recent admin actions: who, what, when."""
     return await _audit(request).recent()
