@@ -1,4 +1,5 @@
-"""Response bodies of the admins' intent API: the intent list, diffs, versions, misses, audit.
+"""Request and response bodies of the admins' intent API: the intent list, diffs, versions,
+misses, audit.
 
 The evaluation (``Comparison.to_dict()``) is described in ``schemas_evaluation``. Some keys are
 present only when they say something (a diff row lists ``answers`` only when the answers
@@ -12,6 +13,53 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
+
+EDITOR_REVISION = (
+    "the draft revision the editor loaded; a stale one gets 409 with the current draft"
+)
+
+
+class IntentIn(BaseModel):
+    examples: list[str] = Field(min_length=2)
+    answers: dict[str, str] = Field(default_factory=dict)
+    variants: dict[str, dict[str, str]] = Field(default_factory=dict)
+    handoff: bool = False
+    rename_from: str | None = None
+    revision: int | None = Field(default=None, description=EDITOR_REVISION)
+
+
+class PublishIn(BaseModel):
+    note: str = Field(default="", max_length=500)
+    confirm: bool = Field(default=False, description="publish even though it makes things worse")
+    revision: int | None = Field(default=None, description=EDITOR_REVISION)
+
+
+class RollbackIn(BaseModel):
+    version: int
+
+
+class MissesIn(BaseModel):
+    ids: list[str] = Field(min_length=1)
+    intent: str | None = None
+
+
+class MissesToTriageIn(BaseModel):
+    ids: list[str] = Field(min_length=1)
+    label: str = Field(default="neutral", description="the triage class to teach them as")
+    revision: int | None = Field(default=None, description=EDITOR_REVISION)
+
+
+class TriageExamplesIn(BaseModel):
+    label: str
+    texts: list[str] = Field(min_length=1)
+    revision: int | None = Field(default=None, description=EDITOR_REVISION)
+
+
+class PreviewIn(BaseModel):
+    intent: str
+    language: str = "zh"
+    channel: str = "private"
+
 
 _REVISION = "the draft revision: send it back with the next edit"
 
