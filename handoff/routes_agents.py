@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 
 from auth.deps import CurrentUser
-from handoff.deps import AssignerDep, PresenceDep
+from handoff.deps import AssignerDep, CannedDep, PresenceDep
 from handoff.schemas import AgentOut, CannedOut, PresenceIn
 
 router = APIRouter(prefix="/api", tags=["agents"])
 
 
 @router.get("/canned", response_model=list[CannedOut])
-async def canned(user: CurrentUser, request: Request) -> list[dict[str, Any]]:
+async def canned(user: CurrentUser, replies: CannedDep) -> list[dict[str, Any]]:
     """Canned replies for the reply box, in Chinese and English, signed with the agent's name."""
     return [
         {
@@ -23,7 +23,7 @@ async def canned(user: CurrentUser, request: Request) -> list[dict[str, Any]]:
                 lang: text.replace("{agent}", user.username) for lang, text in item["text"].items()
             },
         }
-        for item in request.app.state.canned
+        for item in replies
     ]
 
 

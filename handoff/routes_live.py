@@ -11,10 +11,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from redis.asyncio import Redis
 
 from auth.deps import CurrentSession, CurrentUser, UsersDep, session_from_token
 from auth.sessions import STREAM_TICKET_SECONDS, Session, Sessions
 from bot import keys
+from bot.deps import RedisDep
 from handoff import metrics
 from handoff.deps import PresenceDep, TicketsDep
 from handoff.schemas import MetricsOut, StreamTicketOut
@@ -48,6 +50,7 @@ async def stream_ticket(found: CurrentSession, users: UsersDep) -> StreamTicketO
 )
 async def events(
     request: Request,
+    redis: RedisDep,
     users: UsersDep,
     presence: PresenceDep,
     tickets: TicketsDep,
@@ -69,7 +72,7 @@ async def events(
             users, presence, credentials.credentials if credentials else None
         )
     return StreamingResponse(
-        _stream(request, tickets, session, users.sessions, presence),
+        _stream(request, redis, tickets, session, users.sessions, presence),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -77,12 +80,13 @@ async def events(
 
 async def _stream(
     request: Request,
+    redis: Redis,
     tickets: TicketsDep,
     session: Session,
     sessions: Sessions,
     presence: PresenceDep,
 ) -> AsyncIterator[str]:
-    pubsub = request.app.state.redis.pubsub(ignore_subscribe_messages=True)
+    pubsub = redis.pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe(keys.CONSOLE_CHANNEL, keys.EVENTS_CHANNEL)
     loop = asyncio.get_running_loop()
     checked = pinged = loop.time()
@@ -123,16 +127,16 @@ async def _translate(payload: dict[str, Any], tickets: TicketsDep) -> tuple[str,
 
 @router.get("/api/metrics/summary", response_model=MetricsOut)
 async def metrics_summary(
-    request: Request, user: CurrentUser, tickets: TicketsDep
+    user: CurrentUser, redis: RedisDep, tickets: TicketsDep
 ) -> dict[str, Any]:
     """The numbers in the console's header strip."""
-    return await metrics.summary(request.app.state.redis, tickets)
+    return await metrics.summary(redis, tickets)
 
 
 @router.get("/metrics", response_class=PlainTextResponse, tags=["operations"])
-async def prometheus(request: Request, tickets: TicketsDep) -> str:
+async def prometheus(redis: RedisDep, tickets: TicketsDep) -> str:
     """Prometheus metrics (aggregates only, no personal data: no token needed)."""
-    data = await metrics.summary(request.app.state.redis, tickets)
+    data = await metrics.summary(redis, tickets)
     return PlainTextResponse(
         metrics.prometheus(data), media_type="text/plain; version=0.0.4; charset=utf-8"
     )

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, status
 
 from auth.deps import AdminUser, CurrentUser
 from bot.deps import RedisDep
-from bot.intent_admin.deps import audit_log, drafts
+from bot.intent_admin.deps import AuditLogDep, DraftsDep
 from bot.intent_admin.drafts import DraftConflict, DraftError
 from bot.intent_admin.listing import conflict, intent_listing
 from bot.intent_admin.schemas import (
@@ -50,11 +50,16 @@ async def intent_names(user: CurrentUser, redis: RedisDep) -> list[str]:
 
 @router.put("/intents/{name}", response_model=IntentListOut, response_model_exclude_unset=True)
 async def put_intent(
-    name: str, body: IntentIn, admin: AdminUser, redis: RedisDep, request: Request
+    name: str,
+    body: IntentIn,
+    admin: AdminUser,
+    redis: RedisDep,
+    drafts: DraftsDep,
+    audit_log: AuditLogDep,
 ) -> dict[str, Any]:
     """Create, replace or rename an intent in the draft."""
     try:
-        await drafts(request).put_intent(
+        await drafts.put_intent(
             name,
             body.model_dump(),
             admin.username,
@@ -65,7 +70,7 @@ async def put_intent(
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     except DraftConflict as exc:
         raise await conflict(exc, redis) from None
-    await audit_log(request).record(
+    await audit_log.record(
         admin.username, "intent.put", {"intent": name, "renamed_from": body.rename_from}
     )
     return await intent_listing(redis)
@@ -76,17 +81,18 @@ async def delete_intent(
     name: str,
     admin: AdminUser,
     redis: RedisDep,
-    request: Request,
+    drafts: DraftsDep,
+    audit_log: AuditLogDep,
     revision: int | None = Query(None, description=EDITOR_REVISION),
 ) -> dict[str, Any]:
     """Delete an intent from the draft."""
     try:
-        await drafts(request).delete_intent(name, admin.username, revision=revision)
+        await drafts.delete_intent(name, admin.username, revision=revision)
     except DraftError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
     except DraftConflict as exc:
         raise await conflict(exc, redis) from None
-    await audit_log(request).record(admin.username, "intent.delete", {"intent": name})
+    await audit_log.record(admin.username, "intent.delete", {"intent": name})
     return await intent_listing(redis)
 
 
@@ -94,15 +100,16 @@ async def delete_intent(
 async def discard_draft(
     admin: AdminUser,
     redis: RedisDep,
-    request: Request,
+    drafts: DraftsDep,
+    audit_log: AuditLogDep,
     revision: int | None = Query(None, description=EDITOR_REVISION),
 ) -> DiscardedOut:
     """Throw the draft away; the next edit starts from the live version."""
     try:
-        await drafts(request).discard(revision)
+        await drafts.discard(revision)
     except DraftConflict as exc:
         raise await conflict(exc, redis) from None
-    await audit_log(request).record(admin.username, "draft.discard")
+    await audit_log.record(admin.username, "draft.discard")
     return DiscardedOut(status="discarded")
 
 
@@ -110,27 +117,31 @@ async def discard_draft(
     "/triage-examples/remove", response_model=IntentListOut, response_model_exclude_unset=True
 )
 async def remove_triage_examples(
-    body: TriageExamplesIn, admin: AdminUser, redis: RedisDep, request: Request
+    body: TriageExamplesIn,
+    admin: AdminUser,
+    redis: RedisDep,
+    drafts: DraftsDep,
+    audit_log: AuditLogDep,
 ) -> dict[str, Any]:
     """Take texts out of the draft's triage examples of one class."""
     try:
-        await drafts(request).remove_triage_examples(
+        await drafts.remove_triage_examples(
             body.label, body.texts, admin.username, revision=body.revision
         )
     except DraftError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     except DraftConflict as exc:
         raise await conflict(exc, redis) from None
-    await audit_log(request).record(
+    await audit_log.record(
         admin.username, "triage.remove", {"label": body.label, "examples": body.texts}
     )
     return await intent_listing(redis)
 
 
 @router.post("/intents/preview", response_model=TierPreviewOut)
-async def preview(body: PreviewIn, admin: AdminUser, request: Request) -> dict[str, str]:
+async def preview(body: PreviewIn, admin: AdminUser, drafts: DraftsDep) -> dict[str, str]:
     """The draft's answer for an intent as each tier would read it."""
-    draft = await drafts(request).current()
+    draft = await drafts.current()
     if body.intent not in draft.intent_set.intents:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no intent {body.intent!r}")
     return {

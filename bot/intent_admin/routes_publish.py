@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 
 from auth.deps import AdminUser
 from bot.deps import RedisDep
-from bot.intent_admin.deps import audit_log, brain, drafts
+from bot.intent_admin.deps import AuditLogDep, BrainDep, DraftsDep
 from bot.intent_admin.diff import diff
 from bot.intent_admin.drafts import DraftConflict
 from bot.intent_admin.evaluation import evaluate_draft
@@ -28,22 +28,26 @@ router = APIRouter(prefix="/api", tags=["intents (admin)"])
 
 
 @router.post("/intents/evaluate", response_model=ComparisonOut)
-async def evaluate(admin: AdminUser, redis: RedisDep, request: Request) -> dict[str, Any]:
+async def evaluate(admin: AdminUser, redis: RedisDep, brain: BrainDep) -> dict[str, Any]:
     """Cross-validate the draft and the live version; list what gets better and worse."""
-    return (await evaluate_draft(redis, await brain(request))).to_dict()
+    return (await evaluate_draft(redis, brain)).to_dict()
 
 
 @router.post("/intents/publish", response_model=PublishedOut)
 async def publish(
-    body: PublishIn, admin: AdminUser, redis: RedisDep, request: Request
+    body: PublishIn,
+    admin: AdminUser,
+    redis: RedisDep,
+    brain: BrainDep,
+    drafts: DraftsDep,
+    audit_log: AuditLogDep,
 ) -> dict[str, Any]:
     """Evaluate the draft and make it live on every process within seconds. When it makes
     things worse, 409 lists what, unless ``confirm`` is true."""
-    store = drafts(request)
-    draft = await store.current()
+    draft = await drafts.current()
     if body.revision is not None and body.revision != draft.revision:
         raise await conflict(DraftConflict(draft, body.revision), redis)
-    comparison = await evaluate_draft(redis, await brain(request))
+    comparison = await evaluate_draft(redis, brain)
     if comparison.makes_things_worse and not body.confirm:
         raise HTTPException(
             status.HTTP_409_CONFLICT,
@@ -59,8 +63,8 @@ async def publish(
         report=comparison.report,
         based_on=draft.based_on,
     )
-    await store.discard()
-    await audit_log(request).record(
+    await drafts.discard()
+    await audit_log.record(
         admin.username,
         "intents.publish",
         {"version": version.number, "note": body.note, "confirmed_worse": comparison.worse},
@@ -70,14 +74,14 @@ async def publish(
 
 @router.post("/intents/rollback", response_model=VersionOut)
 async def rollback(
-    body: RollbackIn, admin: AdminUser, redis: RedisDep, request: Request
+    body: RollbackIn, admin: AdminUser, redis: RedisDep, audit_log: AuditLogDep
 ) -> dict[str, Any]:
     """Publish an earlier version again (as a new version)."""
     try:
         version = await IntentVersions(redis).rollback(body.version, admin.username)
     except VersionNotFound as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from None
-    await audit_log(request).record(
+    await audit_log.record(
         admin.username, "intents.rollback", {"to": body.version, "version": version.number}
     )
     return version.meta()
