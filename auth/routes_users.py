@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException, status
 
 from auth.deps import AdminUser, UsersDep
-from auth.schemas import PasswordIn, RoleIn
+from auth.schemas import PasswordIn, RoleIn, SessionsEndedOut, UserOut
 from auth.users import User, UserError
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
 
 @router.get("")
-async def list_users(admin: AdminUser, users: UsersDep) -> list[dict[str, Any]]:
+async def list_users(admin: AdminUser, users: UsersDep) -> list[UserOut]:
     """Every console user (no password hashes)."""
     return [_public(user) for user in await users.all()]
 
 
 @router.put("/{username}/role")
-async def set_role(
-    username: str, body: RoleIn, admin: AdminUser, users: UsersDep
-) -> dict[str, Any]:
+async def set_role(username: str, body: RoleIn, admin: AdminUser, users: UsersDep) -> UserOut:
     """Give a user another role; their sessions end, so the new rights apply at once."""
     try:
         return _public(await users.set_role(username, body.role))
@@ -44,17 +40,14 @@ async def reset_password(
 
 
 @router.delete("/{username}/sessions")
-async def end_sessions(username: str, admin: AdminUser, users: UsersDep) -> dict[str, int]:
+async def end_sessions(username: str, admin: AdminUser, users: UsersDep) -> SessionsEndedOut:
     """Sign a user out everywhere: their tokens and live streams stop working within 2 s."""
     if await users.get(username) is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no user {username!r}")
-    return {"ended": await users.end_sessions(username, f"ended by {admin.username}")}
+    return SessionsEndedOut(ended=await users.end_sessions(username, f"ended by {admin.username}"))
 
 
-def _public(user: User) -> dict[str, Any]:
-    return {
-        "username": user.username,
-        "role": user.role,
-        "teams": list(user.teams),
-        "capacity": user.capacity,
-    }
+def _public(user: User) -> UserOut:
+    return UserOut(
+        username=user.username, role=user.role, teams=list(user.teams), capacity=user.capacity
+    )

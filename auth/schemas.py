@@ -26,3 +26,16 @@ class PasswordIn(BaseModel):
 
 class RoleIn(BaseModel):
     role: Literal["agent", "admin"]
+
+
+class UserOut(BaseModel):
+    """A console user as the admins see one (never a password hash)."""
+
+    username: str
+    role: Literal["agent", "admin"]
+    teams: list[str]
+    capacity: int
+
+
+class SessionsEndedOut(BaseModel):
+    ended: int = Field(description="how many sessions were signed out")

@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from redis.asyncio import Redis
 
 from bot.inbox import Inbox
+from bot.ports import HandoffPort
 from bot.settings import EngineSettings
 from bot.transcript import Transcripts
 
@@ -28,7 +29,13 @@ def _transcripts(request: Request) -> Transcripts:
     return request.app.state.transcripts
 
 
+def _handoff_port(request: Request) -> HandoffPort | None:
+    # None when no people are plugged into this app (a bot-only deployment).
+    return getattr(request.app.state, "handoff_port", None)
+
+
 SettingsDep = Annotated[EngineSettings, Depends(_settings)]
 RedisDep = Annotated[Redis, Depends(_redis)]
 InboxDep = Annotated[Inbox, Depends(_inbox)]
 TranscriptsDep = Annotated[Transcripts, Depends(_transcripts)]
+HandoffPortDep = Annotated[HandoffPort | None, Depends(_handoff_port)]

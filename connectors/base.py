@@ -21,10 +21,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, TypeVar
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
+from bot.deps import SettingsDep
 from bot.inbox import Inbox
 from bot.outbox import ReplySender
 from bot.ports import UnreachableHook
@@ -103,8 +104,8 @@ def settings_section(name: str, model: type[Section]) -> Any:
     """A route dependency giving the connector's own settings section, e.g.
     ``WechatConfig = settings_section("wechat", WechatSettings)``; ``config: WechatConfig``."""
 
-    def read(request: Request) -> BaseModel:
-        section = getattr(request.app.state.settings, name)
+    def read(settings: SettingsDep) -> BaseModel:
+        section = getattr(settings, name)
         if not isinstance(section, model):
             raise TypeError(f"settings section {name!r} is not a {model.__name__}")
         return section

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 
 from auth.deps import CurrentUser
-from handoff.deps import AssignerDep, PresenceDep
-from handoff.schemas import PresenceIn
+from handoff.deps import AssignerDep, CannedDep, PresenceDep
+from handoff.schemas import AgentOut, CannedOut, PresenceIn
 
 router = APIRouter(prefix="/api", tags=["agents"])
 
 
-@router.get("/canned")
-async def canned(user: CurrentUser, request: Request) -> list[dict[str, Any]]:
+@router.get("/canned", response_model=list[CannedOut])
+async def canned(user: CurrentUser, replies: CannedDep) -> list[dict[str, Any]]:
     """Canned replies for the reply box, in Chinese and English, signed with the agent's name."""
     return [
         {
@@ -23,17 +23,17 @@ async def canned(user: CurrentUser, request: Request) -> list[dict[str, Any]]:
                 lang: text.replace("{agent}", user.username) for lang, text in item["text"].items()
             },
         }
-        for item in request.app.state.canned
+        for item in replies
     ]
 
 
-@router.get("/me")
+@router.get("/me", response_model=AgentOut)
 async def me(user: CurrentUser, assigner: AssignerDep) -> dict[str, Any]:
     """The signed-in agent, with presence and load."""
     return await _view(assigner, user.username)
 
 
-@router.put("/me/presence")
+@router.put("/me/presence", response_model=AgentOut)
 async def set_presence(
     body: PresenceIn, user: CurrentUser, presence: PresenceDep, assigner: AssignerDep
 ) -> dict[str, Any]:
@@ -42,7 +42,7 @@ async def set_presence(
     return await _view(assigner, user.username)
 
 
-@router.get("/agents")
+@router.get("/agents", response_model=list[AgentOut])
 async def agents(user: CurrentUser, assigner: AssignerDep) -> list[dict[str, Any]]:
     """Everyone who can take tickets, with presence and load."""
     return [agent.to_dict() for agent in await assigner.agents()]

@@ -11,13 +11,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from redis.asyncio import Redis
 
 from auth.deps import CurrentSession, CurrentUser, UsersDep, session_from_token
 from auth.sessions import STREAM_TICKET_SECONDS, Session, Sessions
 from bot import keys
+from bot.deps import RedisDep
 from handoff import metrics
 from handoff.deps import PresenceDep, TicketsDep
-from handoff.schemas import StreamTicketOut
+from handoff.schemas import MetricsOut, StreamTicketOut
 
 router = APIRouter(tags=["live"])
 
@@ -36,15 +38,25 @@ async def stream_ticket(found: CurrentSession, users: UsersDep) -> StreamTicketO
     return StreamTicketOut(ticket=ticket, expires_in=STREAM_TICKET_SECONDS)
 
 
-@router.get("/api/events")
+@router.get(
+    "/api/events",
+    response_class=StreamingResponse,
+    responses={
+        200: {
+            "description": "An endless text/event-stream (see above for the events).",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+)
 async def events(
     request: Request,
+    redis: RedisDep,
     users: UsersDep,
     presence: PresenceDep,
     tickets: TicketsDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     ticket: str = Query("", description="from POST /api/events/ticket"),
-):
+) -> StreamingResponse:
     """Server-Sent Events: `ticket`, `message` and `breach` events as they happen; a
     `session_ended` event, then the end of the stream, when the session is signed out or
     revoked. Open it with a stream ticket (browsers) or an Authorization header."""
@@ -60,7 +72,7 @@ async def events(
             users, presence, credentials.credentials if credentials else None
         )
     return StreamingResponse(
-        _stream(request, tickets, session, users.sessions, presence),
+        _stream(request, redis, tickets, session, users.sessions, presence),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
@@ -68,12 +80,13 @@ async def events(
 
 async def _stream(
     request: Request,
+    redis: Redis,
     tickets: TicketsDep,
     session: Session,
     sessions: Sessions,
     presence: PresenceDep,
 ) -> AsyncIterator[str]:
-    pubsub = request.app.state.redis.pubsub(ignore_subscribe_messages=True)
+    pubsub = redis.pubsub(ignore_subscribe_messages=True)
     await pubsub.subscribe(keys.CONSOLE_CHANNEL, keys.EVENTS_CHANNEL)
     loop = asyncio.get_running_loop()
     checked = pinged = loop.time()
@@ -112,18 +125,18 @@ async def _translate(payload: dict[str, Any], tickets: TicketsDep) -> tuple[str,
     return None
 
 
-@router.get("/api/metrics/summary")
+@router.get("/api/metrics/summary", response_model=MetricsOut)
 async def metrics_summary(
-    request: Request, user: CurrentUser, tickets: TicketsDep
+    user: CurrentUser, redis: RedisDep, tickets: TicketsDep
 ) -> dict[str, Any]:
     """The numbers in the console's header strip."""
-    return await metrics.summary(request.app.state.redis, tickets)
+    return await metrics.summary(redis, tickets)
 
 
 @router.get("/metrics", response_class=PlainTextResponse, tags=["operations"])
-async def prometheus(request: Request, tickets: TicketsDep) -> str:
+async def prometheus(redis: RedisDep, tickets: TicketsDep) -> str:
     """Prometheus metrics (aggregates only, no personal data: no token needed)."""
-    data = await metrics.summary(request.app.state.redis, tickets)
+    data = await metrics.summary(redis, tickets)
     return PlainTextResponse(
         metrics.prometheus(data), media_type="text/plain; version=0.0.4; charset=utf-8"
     )

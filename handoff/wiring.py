@@ -14,6 +14,7 @@ from handoff import routes_agents, routes_customers, routes_live, routes_tickets
 from handoff.agents import Assigner, Presence
 from handoff.canned import load_canned
 from handoff.console import router as console_router
+from handoff.desk import TicketDesk
 from handoff.settings import HandoffSettings
 from handoff.tickets import TicketStore
 from handoff.watcher import SlaWatcher
@@ -38,6 +39,7 @@ def attach_handoff(
     state.customers = CustomerStore(redis, settings.tiers)
     state.presence = Presence(redis, settings)
     state.assigner = Assigner(state.tickets, state.users, state.presence)
+    state.handoff_port = TicketDesk(state.tickets)  # what the connectors may ask of handoff
     state.system_texts = load_intent_set(intents_dir).system
     state.canned = load_canned(intents_dir)
     return SlaWatcher(redis, state.tickets, state.assigner, settings)

@@ -21,7 +21,7 @@ from bot.brain_factory import build_brain, reloader, seed_intents
 from bot.deps import RedisDep
 from bot.http_unavailable import add_redis_outage_handler
 from bot.inbox import Inbox
-from bot.intent_admin.routes import router as intent_admin_router
+from bot.intent_admin.wiring import intent_admin_routers
 from bot.redis_conn import connect
 from bot.streams import consumer_name
 from handoff.wiring import attach_handoff, handoff_routers
@@ -98,7 +98,12 @@ def create_app(settings: Settings, *, brain: Brain | None = None) -> FastAPI:
     )
     http_limits.install(app, settings.http)
     add_redis_outage_handler(app)
-    routers = [*build_routers(settings), *auth_routers(), *handoff_routers(), intent_admin_router]
+    routers = [
+        *build_routers(settings),
+        *auth_routers(),
+        *handoff_routers(),
+        *intent_admin_routers(),
+    ]
     for router in routers:
         app.include_router(router)
 

@@ -29,6 +29,7 @@ from connectors.telegram.client import (
 )
 from connectors.telegram.intake import TelegramIntake
 from connectors.telegram.loops import sleep_unless_stopped
+from connectors.telegram.schemas import WebhookAck
 from connectors.telegram.settings import TelegramSettings
 from connectors.telegram.shape import MalformedUpdate, check_update
 
@@ -51,7 +52,7 @@ def build_router(settings: TelegramSettings) -> APIRouter:
     expected = settings.secret_token.get_secret_value().encode()
 
     @router.post("/webhook", responses=_RESPONSES)
-    async def receive(request: Request, redis: RedisDep, inbox: InboxDep) -> dict[str, bool]:
+    async def receive(request: Request, redis: RedisDep, inbox: InboxDep) -> WebhookAck:
         """Receive one update from Telegram; it is queued and answered shortly."""
         given = request.headers.get(SECRET_HEADER, "").encode("latin-1")
         if not expected or not hmac.compare_digest(given, expected):
@@ -65,7 +66,7 @@ def build_router(settings: TelegramSettings) -> APIRouter:
         if me is None:  # start-up has not reached getMe yet; Telegram delivers it again
             raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "starting up; retry")
         await TelegramIntake(redis, inbox).handle(update, me)
-        return {"ok": True}
+        return WebhookAck(ok=True)
 
     return router
 

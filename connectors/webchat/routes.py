@@ -5,15 +5,16 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Request, status
+from fastapi import APIRouter, HTTPException, status
 from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 
 from bot.addresses import private_conversation_key
-from bot.deps import InboxDep, TranscriptsDep
+from bot.deps import HandoffPortDep, InboxDep, TranscriptsDep
 from bot.messages import InboundMessage, Sender
+from bot.ports import HandoffPort
 from bot.vocabulary import ChannelKind
 from connectors.base import settings_section
 from connectors.webchat.schemas import (
@@ -49,13 +50,6 @@ def platform_message_id(conversation_id: str, message_id: str) -> str:
 def client_message_id(conversation_id: str, entry_id: str) -> str:
     """The id the client chose, as it reads it back in the transcript."""
     return entry_id.removeprefix(f"{conversation_id}:")
-
-
-class _Tickets(Protocol):
-    """What the page needs of the hand-over side (``app.state.tickets`` when it is attached):
-    the conversation's current ticket, with ``is_open``."""
-
-    async def current_for(self, conversation_key: str) -> Any: ...
 
 
 @router.get("", include_in_schema=False)
@@ -95,7 +89,7 @@ async def post_message(body: WebchatMessageIn, inbox: InboxDep, config: WebchatC
 @router.get("/conversations/{conversation_id}/messages", response_model=ConversationOut)
 async def get_conversation(
     transcripts: TranscriptsDep,
-    request: Request,
+    people: HandoffPortDep,
     conversation_id: str = PathParam(pattern=CONVERSATION_ID),
 ):
     """The conversation in order: the customer's messages and every reply, and who answers
@@ -112,12 +106,12 @@ async def get_conversation(
             )
             for entry in entries
         ],
-        handled_by=await _handled_by(getattr(request.app.state, "tickets", None), key),
+        handled_by=await _handled_by(people, key),
     )
 
 
-async def _handled_by(tickets: _Tickets | None, key: str) -> Literal["bot", "person"]:
-    if tickets is None:  # no hand-over wired into this app
+async def _handled_by(people: HandoffPort | None, key: str) -> Literal["bot", "person"]:
+    if people is None:  # no hand-over wired into this app
         return "bot"
-    ticket = await tickets.current_for(key)
-    return "person" if ticket is not None and ticket.is_open else "bot"
+    case = await people.current_case(key)
+    return "person" if case is not None and case.is_open else "bot"

@@ -73,3 +73,22 @@ async def test_the_script_never_puts_data_into_html() -> None:
         assert not re.search(
             r"(insertAdjacentHTML|document\.write|createContextualFragment)\(", script
         ), path.name
+        # Markup is parsed in one place only: the page's own partials (partials.js).
+        if path.name != "partials.js":
+            assert "DOMParser" not in script, path.name
+
+
+async def test_the_page_is_assembled_from_partials_it_serves(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/console")).text
+    names = re.findall(r'data-partial="([^"]+)"', page)
+    assert sorted(names) == ["partial-dialogs.html", "partial-intent-editor.html"]
+    whole = page
+    for name in names:
+        part = await client.get(f"/console/static/{name}")
+        assert part.status_code == 200 and part.headers["content-type"].startswith("text/html")
+        assert "<script" not in part.text and "data-partial" not in part.text, name
+        whole += part.text
+    # The scripts look elements up by id across all of it: no id may be defined twice.
+    ids = re.findall(r'\sid="([^"]+)"', whole)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    assert {"intents-area", "transfer-dialog", "help-dialog", "queue-list"} <= set(ids)

@@ -8,6 +8,7 @@ import { $ } from "./dom.js";
 import { markUnnecessary, useSuggestion } from "./handover.js";
 import { onKey } from "./keyboard.js";
 import { applyLanguage, toggleLanguage } from "./language.js";
+import { ready } from "./partials.js";
 import { loadQueue } from "./queue.js";
 import { SESSION_KEY, setPresence, signIn, signOut, start } from "./session.js";
 import { state } from "./state.js";
@@ -54,4 +55,5 @@ function boot() {
   else signOut("");
 }
 
-document.addEventListener("DOMContentLoaded", boot);
+// Once the markup is complete (partials.js); intents.js wires its part right after.
+ready.then(boot);

@@ -12,6 +12,7 @@ import {
 import { discardDraft, evaluate, openPublish, submitPublish } from "./intents-evaluate.js";
 import { renderList } from "./intents-list.js";
 import { ia, TABS } from "./intents-state.js";
+import { ready } from "./partials.js";
 import { hooks, state } from "./state.js";
 
 const TYPING = new Set(["INPUT", "TEXTAREA", "SELECT"]);
@@ -74,7 +75,7 @@ function wire() {
   document.addEventListener("keydown", onKey);
 }
 
-document.addEventListener("DOMContentLoaded", wire);
+ready.then(wire);
 hooks.start.push(onStart);
 hooks.stop.push(onStop);
 hooks.language.push(onLanguage);

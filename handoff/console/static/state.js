@@ -11,5 +11,5 @@ export const state = {
 };
 
 // The intent editor (intents.js) hooks in here; its module runs before boot() (module scripts
-// are deferred, boot waits for DOMContentLoaded).
+// are deferred, boot waits for the page and its partials: partials.js).
 export const hooks = { start: [], stop: [], language: [] };
