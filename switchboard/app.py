@@ -21,10 +21,10 @@ from bot.brain_factory import build_brain, reloader, seed_intents
 from bot.deps import RedisDep
 from bot.http_unavailable import add_redis_outage_handler
 from bot.inbox import Inbox
-from bot.intent_admin.wiring import intent_admin_routers
 from bot.redis_conn import connect
 from bot.streams import consumer_name
 from handoff.wiring import attach_handoff, handoff_routers
+from intent_admin.wiring import intent_admin_routers
 from switchboard.runtime import (
     build_connector_loops,
     build_routers,

@@ -76,11 +76,11 @@ async def _export(redis: Redis, settings: Settings, args: argparse.Namespace) ->
 
 
 async def _import(redis: Redis, settings: Settings, args: argparse.Namespace) -> int:
-    from bot.intent_admin.audit import AuditLog
-    from bot.intent_admin.drafts import DraftConflict, Drafts
     from bot.intent_io import merge, read_intent_files
     from bot.intent_versions import IntentVersions
     from bot.intents import IntentDataError, load_intent_set
+    from intent_admin.audit import AuditLog
+    from intent_admin.drafts import DraftConflict, Drafts
 
     try:
         imported = read_intent_files(args.paths)
@@ -118,10 +118,10 @@ async def _publish(
     redis: Redis, settings: Settings, draft_set: IntentSet, based_on: int, args: argparse.Namespace
 ) -> int:
     from bot.brain_factory import build_brain
-    from bot.intent_admin.compare import compare
-    from bot.intent_admin.drafts import Drafts
     from bot.intent_versions import IntentVersions
     from bot.misses import MissLog
+    from intent_admin.compare import compare
+    from intent_admin.drafts import Drafts
 
     live = await IntentVersions(redis).live()
     assert live is not None

@@ -9,7 +9,7 @@ import pkgutil
 import bot.errors
 from bot.errors import SwitchboardError
 
-PACKAGES = ("bot", "auth", "handoff", "connectors", "switchboard")
+PACKAGES = ("bot", "auth", "handoff", "intent_admin", "connectors", "switchboard")
 OUTSIDE_THE_TREE = {"BodyRefused"}  # an HTTP response (FastAPI's HTTPException), by design
 
 

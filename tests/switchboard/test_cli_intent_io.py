@@ -61,7 +61,7 @@ def test_import_csv_then_publish(
 
 
 def _draft_answers(redis_url: str) -> dict[str, dict[str, str]]:
-    from bot.intent_admin.drafts import Drafts
+    from intent_admin.drafts import Drafts
 
     async def read() -> dict[str, dict[str, str]]:
         async with Redis.from_url(redis_url, decode_responses=True) as redis:

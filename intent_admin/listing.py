@@ -9,9 +9,9 @@ from fastapi import HTTPException, status
 from redis.asyncio import Redis
 
 from bot import keys
-from bot.intent_admin.diff import diff
-from bot.intent_admin.drafts import DraftConflict, Drafts
 from bot.intent_versions import IntentVersions
+from intent_admin.diff import diff
+from intent_admin.drafts import DraftConflict, Drafts
 
 
 async def intent_listing(redis: Redis) -> dict[str, Any]:

@@ -12,8 +12,8 @@ from fastapi import Depends, Request
 
 from bot.brain import Brain
 from bot.deps import RedisDep
-from bot.intent_admin.audit import AuditLog
-from bot.intent_admin.drafts import Drafts
+from intent_admin.audit import AuditLog
+from intent_admin.drafts import Drafts
 
 
 def _drafts(redis: RedisDep) -> Drafts:

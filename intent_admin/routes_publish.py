@@ -9,20 +9,20 @@ from fastapi import APIRouter, HTTPException, status
 
 from auth.deps import AdminUser
 from bot.deps import RedisDep
-from bot.intent_admin.deps import AuditLogDep, BrainDep, DraftsDep
-from bot.intent_admin.diff import diff
-from bot.intent_admin.drafts import DraftConflict
-from bot.intent_admin.evaluation import evaluate_draft
-from bot.intent_admin.listing import conflict
-from bot.intent_admin.schemas import (
+from bot.intent_versions import IntentVersions, VersionNotFound
+from intent_admin.deps import AuditLogDep, BrainDep, DraftsDep
+from intent_admin.diff import diff
+from intent_admin.drafts import DraftConflict
+from intent_admin.evaluation import evaluate_draft
+from intent_admin.listing import conflict
+from intent_admin.schemas import (
     PublishIn,
     RollbackIn,
     VersionDiffOut,
     VersionListedOut,
     VersionOut,
 )
-from bot.intent_admin.schemas_evaluation import ComparisonOut, PublishedOut
-from bot.intent_versions import IntentVersions, VersionNotFound
+from intent_admin.schemas_evaluation import ComparisonOut, PublishedOut
 
 router = APIRouter(prefix="/api", tags=["intents (admin)"])
 
@@ -93,7 +93,7 @@ async def versions(admin: AdminUser, redis: RedisDep) -> list[dict[str, Any]]:
     return await IntentVersions(redis).history()
 
 
-# A diff row lists only what changed: see bot/intent_admin/schemas.py.
+# A diff row lists only what changed: see intent_admin/schemas.py.
 @router.get(
     "/intents/versions/{number}/diff",
     response_model=VersionDiffOut,

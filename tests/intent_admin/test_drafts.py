@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from bot.intent_admin.drafts import DraftConflict, DraftError, Drafts
 from bot.intent_versions import IntentVersions
 from bot.intents import load_intent_set
+from intent_admin.drafts import DraftConflict, DraftError, Drafts
 
 INTENTS = Path(__file__).resolve().parents[3] / "intents"
 

@@ -13,10 +13,13 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from auth.deps import AdminUser, CurrentUser
 from bot.deps import RedisDep
-from bot.intent_admin.deps import AuditLogDep, DraftsDep
-from bot.intent_admin.drafts import DraftConflict, DraftError
-from bot.intent_admin.listing import conflict, intent_listing
-from bot.intent_admin.schemas import (
+from bot.intent_versions import IntentVersions
+from bot.policy import AutoAnswer
+from bot.responder import render
+from intent_admin.deps import AuditLogDep, DraftsDep
+from intent_admin.drafts import DraftConflict, DraftError
+from intent_admin.listing import conflict, intent_listing
+from intent_admin.schemas import (
     EDITOR_REVISION,
     DiscardedOut,
     IntentIn,
@@ -25,14 +28,11 @@ from bot.intent_admin.schemas import (
     TierPreviewOut,
     TriageExamplesIn,
 )
-from bot.intent_versions import IntentVersions
-from bot.policy import AutoAnswer
-from bot.responder import render
 
 router = APIRouter(prefix="/api", tags=["intents (admin)"])
 
 
-# The intent list leaves out the keys its dict leaves out: see bot/intent_admin/schemas.py.
+# The intent list leaves out the keys its dict leaves out: see intent_admin/schemas.py.
 @router.get("/intents", response_model=IntentListOut, response_model_exclude_unset=True)
 async def list_intents(admin: AdminUser, redis: RedisDep) -> dict[str, Any]:
     """The draft's intents (the live set when nobody is editing), with example counts and the

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from bot.intent_admin.schemas import VersionOut
+from intent_admin.schemas import VersionOut
 
 
 class IntentScoreOut(BaseModel):

@@ -14,12 +14,12 @@ from typing import Any
 from bot.evaluation.crossval import cross_validate
 from bot.evaluation.report import intent_report
 from bot.evaluation.validate import validate
-from bot.intent_admin.diff import triage_diff
 from bot.intents import IntentSet
 from bot.understanding.assessment import Assessor
 from bot.understanding.classifier import IntentClassifier, Thresholds
 from bot.understanding.encoder import Encoder
 from bot.understanding.head import DEFAULT_SURFACE_WEIGHT
+from intent_admin.diff import triage_diff
 
 FALLBACK = "(fallback)"
 # Cross-validation noise: on an intent with n held-out examples one example moves F1 by about

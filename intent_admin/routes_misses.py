@@ -10,11 +10,12 @@ from fastapi import APIRouter, HTTPException, status
 
 from auth.deps import AdminUser
 from bot.deps import RedisDep
-from bot.intent_admin.deps import AuditLogDep, BrainDep, DraftsDep
-from bot.intent_admin.drafts import DraftConflict, DraftError
-from bot.intent_admin.listing import conflict
-from bot.intent_admin.misses import group_misses
-from bot.intent_admin.schemas import (
+from bot.misses import MissLog
+from intent_admin.deps import AuditLogDep, BrainDep, DraftsDep
+from intent_admin.drafts import DraftConflict, DraftError
+from intent_admin.listing import conflict
+from intent_admin.misses import group_misses
+from intent_admin.schemas import (
     AuditEntryOut,
     MissesAssignedOut,
     MissesDismissedOut,
@@ -23,7 +24,6 @@ from bot.intent_admin.schemas import (
     MissesToTriageIn,
     MissGroupOut,
 )
-from bot.misses import MissLog
 
 router = APIRouter(prefix="/api", tags=["intents (admin)"])
 

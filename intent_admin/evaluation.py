@@ -12,10 +12,10 @@ from redis.asyncio import Redis
 
 from bot import keys
 from bot.brain import Brain
-from bot.intent_admin.compare import Comparison, compare, triage_changes
-from bot.intent_admin.drafts import Drafts
 from bot.intent_versions import IntentVersions
 from bot.misses import MissLog
+from intent_admin.compare import Comparison, compare, triage_changes
+from intent_admin.drafts import Drafts
 
 
 async def evaluate_draft(redis: Redis, brain: Brain) -> Comparison:

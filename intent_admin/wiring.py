@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bot.intent_admin import routes_drafts, routes_misses, routes_publish
+from intent_admin import routes_drafts, routes_misses, routes_publish
 
 
 def intent_admin_routers() -> list[APIRouter]:
