@@ -123,11 +123,12 @@ class OnnxEncoder:
 def _load_tokenizer(folder: Path, max_length: int) -> Callable[[list[str]], list[list[int]]]:
     """Token ids for texts: the compact copy of tokenizer.json (same ids, ~280 MB less resident
     than HF ``tokenizers``, see sp_tokenizer), or ``tokenizers`` when it cannot be made."""
-    from bot.understanding import sp_tokenizer
+    from bot.understanding.sp_tokenizer import SpUnsupported
+    from bot.understanding.sp_tokenizer_files import load
 
     try:
-        return sp_tokenizer.load(folder, max_length).encode_batch
-    except (sp_tokenizer.SpUnsupported, ImportError, OSError) as exc:  # OSError: read-only
+        return load(folder, max_length).encode_batch
+    except (SpUnsupported, ImportError, OSError) as exc:  # OSError: read-only
         logger.warning("Tokenizing with HF tokenizers (~280 MB more memory): %s", exc)
     from tokenizers import Tokenizer
 

@@ -27,15 +27,12 @@ The vocabulary and charsmap are written beside tokenizer.json (:data:`VOCAB_FILE
 from __future__ import annotations
 
 import base64
-import json
 import logging
 import re
 import struct
 import unicodedata
-from array import array
 from collections.abc import Sequence
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
 from bot.errors import SetupError
@@ -210,30 +207,3 @@ class SpTokenizer:
         if unknown_end >= 0:
             found.append(pieces.get(piece[:unknown_end], self._unk))
         ids.extend(reversed(found))
-
-
-def load(folder: Path, max_length: int) -> SpTokenizer:
-    """The compact tokenizer of ``folder``, written from its tokenizer.json when missing."""
-    try:
-        meta = json.loads((folder / META_FILE).read_text())
-        if meta.get("format") != _FORMAT:
-            raise ValueError("another format")
-    except (OSError, ValueError):
-        from bot.understanding.sp_tokenizer_files import write_files  # writes with load's help
-
-        write_files(folder)
-        meta = json.loads((folder / META_FILE).read_text())
-    pieces, scores = _read_vocab(folder / VOCAB_FILE)
-    return SpTokenizer(pieces, scores, meta, max_length)
-
-
-def _read_vocab(path: Path) -> tuple[dict[str, int], Sequence[float]]:
-    # Line by line into a float array: a list of 250k lines or floats would be ~25 MB more.
-    pieces: dict[str, int] = {}
-    scores = array("d")
-    with path.open(encoding="utf-8", newline="\n") as lines:
-        for line in lines:
-            score, piece = line[:-1].split("\t", 1)
-            pieces[piece] = len(scores)
-            scores.append(float(score))
-    return pieces, scores

@@ -1,5 +1,5 @@
-"""Writes the compact tokenizer's files from the bundled e5 tokenizer, and checks them against
-Hugging Face tokenizers on sample texts before they are used (see sp_tokenizer.py)."""
+"""The compact tokenizer's files: loaded, or first written from the model's tokenizer.json and
+checked against Hugging Face tokenizers on sample texts (the tokenizer itself: sp_tokenizer.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import json
 import logging
 import os
 import tempfile
+from array import array
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,32 @@ from bot.understanding.sp_tokenizer import (
 )
 
 logger = logging.getLogger(__name__)
+
+
+def load(folder: Path, max_length: int) -> SpTokenizer:
+    """The compact tokenizer of ``folder``, written from its tokenizer.json when missing."""
+    try:
+        meta = json.loads((folder / META_FILE).read_text())
+        if meta.get("format") != _FORMAT:
+            raise ValueError("another format")
+    except (OSError, ValueError):
+        write_files(folder)
+        meta = json.loads((folder / META_FILE).read_text())
+    pieces, scores = _read_vocab(folder / VOCAB_FILE)
+    return SpTokenizer(pieces, scores, meta, max_length)
+
+
+def _read_vocab(path: Path) -> tuple[dict[str, int], Sequence[float]]:
+    # Line by line into a float array: a list of 250k lines or floats would be ~25 MB more.
+    pieces: dict[str, int] = {}
+    scores = array("d")
+    with path.open(encoding="utf-8", newline="\n") as lines:
+        for line in lines:
+            score, piece = line[:-1].split("\t", 1)
+            pieces[piece] = len(scores)
+            scores.append(float(score))
+    return pieces, scores
+
 
 # Texts that exercise where the copy could differ: the normalizer (full-width forms,
 # compatibility characters, combining marks, odd whitespace), float ties in the Viterbi,

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from tokenizers import Tokenizer
 
-from bot.understanding import onnx_backend, sp_tokenizer
+from bot.understanding import onnx_backend, sp_tokenizer, sp_tokenizer_files
 from bot.understanding.encoder import Encoder, _onnx_folder
 from tests.conftest import CACHE_DIR, ROOT
 
@@ -106,7 +106,7 @@ def _reference(folder: Path) -> Tokenizer:
 def test_ids_equal_hf_tokenizers_on_varied_texts(folder: Path) -> None:
     texts = [*EDGE, *_nlu_examples()[:200], *_random_texts(300)]
     texts += ["query: " + text for text in texts]
-    ours = sp_tokenizer.load(folder, 512).encode_batch(texts)
+    ours = sp_tokenizer_files.load(folder, 512).encode_batch(texts)
     expected = [e.ids for e in _reference(folder).encode_batch(texts)]
     differing = [text for text, a, b in zip(texts, ours, expected, strict=True) if a != b]
     assert differing == []
@@ -126,10 +126,10 @@ def test_built_lazily_beside_tokenizer_json_and_refused_for_another_shape(
     folder: Path, tmp_path: Path
 ) -> None:
     shutil.copy(folder / "tokenizer.json", tmp_path / "tokenizer.json")
-    tokenizer = sp_tokenizer.load(tmp_path, 512)  # an older copy has no compact files yet
+    tokenizer = sp_tokenizer_files.load(tmp_path, 512)  # an older copy has no compact files yet
     assert (tmp_path / sp_tokenizer.META_FILE).exists()
     assert (tmp_path / sp_tokenizer.VOCAB_FILE).exists()
-    assert sp_tokenizer.load(tmp_path, 512).encode("好好好") == tokenizer.encode("好好好")
+    assert sp_tokenizer_files.load(tmp_path, 512).encode("好好好") == tokenizer.encode("好好好")
 
     other = tmp_path / "other"
     other.mkdir()
@@ -137,7 +137,7 @@ def test_built_lazily_beside_tokenizer_json_and_refused_for_another_shape(
     spec["normalizer"] = {"type": "NFKC"}
     (other / "tokenizer.json").write_text(json.dumps(spec))
     with pytest.raises(sp_tokenizer.SpUnsupported, match="Precompiled"):
-        sp_tokenizer.load(other, 512)
+        sp_tokenizer_files.load(other, 512)
     # OnnxEncoder then stays on HF tokenizers, with that file's own normalizer.
     fallback = onnx_backend._load_tokenizer(other, 512)
     assert fallback(["ＡＢＣ"]) == [
