@@ -96,11 +96,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     host = args.host or settings.server.host
     port = args.port if args.port is not None else settings.server.port
-    print(
-        "Preparing the intent classifier (the first run builds the model, ~1 min)...",
-        file=sys.stderr,
+    brain = _interruptible(
+        lambda: build_brain(settings, progress=True),
+        notice="Preparing the intent classifier (the first run builds the model, ~1 min)...",
     )
-    brain = _interruptible(lambda: build_brain(settings, progress=True))
     with redis_url_for(settings) as url:
         live = settings.model_copy(update={"redis": settings.redis.model_copy(update={"url": url})})
         app = create_app(live, brain=brain)
@@ -135,12 +134,13 @@ def _worker(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _interruptible(job: Callable[[], T]) -> T:
+def _interruptible(job: Callable[[], T], notice: str = "") -> T:
     """Run a long start-up step (loading or building the model) so that Ctrl+C stops the
     process at once. Python only raises KeyboardInterrupt between bytecodes, and a model load
     sits in long native calls; here it runs in a daemon thread while the main thread waits in
     short, interruptible joins. On Ctrl+C nothing is running yet that needs a clean stop (no
-    Redis, no server), and the loading thread cannot be stopped: leave at once."""
+    Redis, no server), and the loading thread cannot be stopped: leave at once. ``notice`` is
+    printed once Ctrl+C is handled so (a Ctrl+C that follows it always stops this way)."""
     outcome: dict[str, T | BaseException] = {}
 
     def run() -> None:
@@ -152,6 +152,8 @@ def _interruptible(job: Callable[[], T]) -> T:
     thread = threading.Thread(target=run, name="startup", daemon=True)
     thread.start()
     try:
+        if notice:
+            print(notice, file=sys.stderr, flush=True)
         while thread.is_alive():
             thread.join(0.1)
     except KeyboardInterrupt:

@@ -12,7 +12,7 @@ from bot.intent_versions import IntentVersions
 from bot.intents import load_intent_set
 from intent_admin.drafts import DraftConflict, DraftError, Drafts
 
-INTENTS = Path(__file__).resolve().parents[3] / "intents"
+INTENTS = Path(__file__).resolve().parents[2] / "intents"
 
 
 @pytest.fixture
