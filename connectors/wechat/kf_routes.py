@@ -16,15 +16,14 @@ from fastapi.responses import PlainTextResponse
 from bot import keys
 from bot.deps import RedisDep
 from connectors.base import settings_section
+from connectors.wechat.refusals import refused_as_http, require_fresh_push
 from connectors.wechat.safexml import MalformedPush, read_xml
 from connectors.wechat.settings import WecomKfSettings
 from connectors.wechat.verify import (
     ForgedPush,
     PushDecrypter,
-    StalePush,
     UndecryptablePush,
     decrypter_for,
-    require_fresh,
 )
 
 logger = logging.getLogger(__name__)
@@ -66,24 +65,15 @@ async def receive(
     nonce: str = Query(""),
 ) -> str:
     """WeCom says new customer-service messages wait: ask the puller to fetch them."""
-    try:
-        require_fresh(timestamp, config.timestamp_window_seconds)
-    except StalePush as exc:
-        logger.warning("Refused a WeCom callback: %s", exc)
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    require_fresh_push(timestamp, config.timestamp_window_seconds, "WeCom callback")
     body = await request.body()  # at most http.body_limits["/wecom-kf"]: refused past that
-    try:
+    with refused_as_http("WeCom callback"):
         outer = read_xml(body)
         if not outer.get("Encrypt"):
             raise MalformedPush("no <Encrypt> element")
         event = read_xml(
             _decrypter(config).decrypt(outer["Encrypt"], msg_signature, timestamp, nonce)
         )
-    except ForgedPush as exc:
-        logger.warning("Refused a WeCom callback with a bad signature")
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "signature mismatch") from exc
-    except (MalformedPush, UndecryptablePush) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
     if event.get("Event", "").lower() == "kf_msg_or_event":
         request_json = json.dumps(
             {

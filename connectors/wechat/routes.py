@@ -18,14 +18,12 @@ from fastapi.responses import PlainTextResponse
 from bot.deps import InboxDep, RedisDep
 from connectors.base import settings_section
 from connectors.wechat.parse import PLATFORM, normalize
+from connectors.wechat.refusals import refused_as_http, require_fresh_push
 from connectors.wechat.safexml import MalformedPush, read_xml
 from connectors.wechat.settings import WechatSettings
 from connectors.wechat.verify import (
     ForgedPush,
-    StalePush,
-    UndecryptablePush,
     decrypter_for,
-    require_fresh,
     require_signature,
 )
 from connectors.wechat.window import ServiceWindow
@@ -65,22 +63,20 @@ async def receive(
     encrypt_type: str = Query("raw"),
 ) -> str:
     """A message or event pushed by WeChat: checked, queued, acknowledged with ``success``."""
-    try:
-        require_fresh(timestamp, config.timestamp_window_seconds)
-    except StalePush as exc:
-        logger.warning("Refused a WeChat push: %s", exc)
-        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
+    require_fresh_push(timestamp, config.timestamp_window_seconds, "WeChat push")
     body = await request.body()  # at most http.body_limits["/wechat"]: refused past that
     try:
-        plain = _authentic_xml(
-            config, body, signature, timestamp, nonce, msg_signature, encrypt_type.lower() == "aes"
-        )
-        push = normalize(plain)
-    except ForgedPush as exc:
-        logger.warning("Refused a WeChat push with a bad signature")
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "signature mismatch") from exc
-    except (MalformedPush, UndecryptablePush) as exc:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from exc
+        with refused_as_http("WeChat push"):
+            plain = _authentic_xml(
+                config,
+                body,
+                signature,
+                timestamp,
+                nonce,
+                msg_signature,
+                encrypt_type.lower() == "aes",
+            )
+            push = normalize(plain)
     except (KeyError, ValueError, TypeError) as exc:
         raise HTTPException(
             status.HTTP_400_BAD_REQUEST, f"not a WeChat push ({type(exc).__name__})"
