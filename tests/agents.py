@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 from redis.asyncio import Redis
 
 from auth.users import UserStore
+from bot.brain import Brain
+from switchboard.settings import Settings
+from tests.live_server import live_server
 
 
 def signed_in_agent(
@@ -32,3 +37,22 @@ async def bearer(api: httpx.AsyncClient, user: str) -> dict[str, str]:
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@asynccontextmanager
+async def api_with_users(
+    settings: Settings,
+    brain: Brain,
+    redis: Redis,
+    users: dict[str, str],
+    *,
+    http_timeout: float = 10,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The real app served on a free port, with ``users`` ({name: role}, password
+    ``<name>-password``) created first: the ``api`` fixture of the API tests."""
+    store = UserStore(redis)
+    for name, role in users.items():
+        await store.add(name, role, f"{name}-password")
+    with live_server(settings, brain) as base:
+        async with httpx.AsyncClient(base_url=base, timeout=http_timeout) as client:
+            yield client

@@ -10,11 +10,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from auth.users import UserStore
 from bot.brain import Brain
 from switchboard.settings import Settings
-from tests.agents import bearer
-from tests.live_server import live_server
+from tests.agents import api_with_users, bearer
 
 # Long enough that four argon2 checks fit in it on a loaded 2-core machine (each takes a good
 # part of a second there); the test waits it out once at the end.
@@ -25,15 +23,13 @@ WINDOW_SECONDS = 8
 async def api(
     settings: Settings, brain: Brain, redis_client: Redis
 ) -> AsyncIterator[httpx.AsyncClient]:
-    users = UserStore(redis_client)
-    await users.add("alice", "agent", "alice-password")
-    await users.add("root", "admin", "root-password")
     handoff = settings.handoff.model_copy(
         update={"signin_failures_per_account": 3, "signin_window_seconds": WINDOW_SECONDS}
     )
-    with live_server(settings.model_copy(update={"handoff": handoff}), brain) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
-            yield client
+    limited = settings.model_copy(update={"handoff": handoff})
+    users = {"alice": "agent", "root": "admin"}
+    async with api_with_users(limited, brain, redis_client, users) as client:
+        yield client
 
 
 async def _sign_in(api: httpx.AsyncClient, user: str, password: str) -> httpx.Response:

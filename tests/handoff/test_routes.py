@@ -9,13 +9,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from auth.users import UserStore
 from bot.brain import Brain
 from handoff.tickets import TicketStore
 from switchboard.settings import Settings
-from tests.agents import bearer
+from tests.agents import api_with_users, bearer
 from tests.factories import handoff_signals, inbound
-from tests.live_server import live_server
 
 ANGRY = "你们的东西太垃圾了，用了两天就坏了，我要投诉！"
 
@@ -24,13 +22,9 @@ ANGRY = "你们的东西太垃圾了，用了两天就坏了，我要投诉！"
 async def api(
     settings: Settings, brain: Brain, redis_client: Redis
 ) -> AsyncIterator[httpx.AsyncClient]:
-    users = UserStore(redis_client)
-    await users.add("alice", "agent", "alice-password")
-    await users.add("bob", "agent", "bob-password")
-    await users.add("root", "admin", "root-password")
-    with live_server(settings, brain) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
-            yield client
+    users = {"alice": "agent", "bob": "agent", "root": "admin"}
+    async with api_with_users(settings, brain, redis_client, users) as client:
+        yield client
 
 
 async def _say(api: httpx.AsyncClient, conversation: str, text: str) -> None:

@@ -10,11 +10,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from auth.users import UserStore
 from bot.brain import Brain
 from switchboard.settings import Settings
-from tests.agents import bearer
-from tests.live_server import live_server
+from tests.agents import api_with_users, bearer
 
 Revoke = Callable[[httpx.AsyncClient, dict[str, str]], Awaitable[httpx.Response]]
 
@@ -23,12 +21,9 @@ Revoke = Callable[[httpx.AsyncClient, dict[str, str]], Awaitable[httpx.Response]
 async def api(
     settings: Settings, brain: Brain, redis_client: Redis
 ) -> AsyncIterator[httpx.AsyncClient]:
-    users = UserStore(redis_client)
-    await users.add("alice", "agent", "alice-password")
-    await users.add("root", "admin", "root-password")
-    with live_server(settings, brain) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=10) as client:
-            yield client
+    users = {"alice": "agent", "root": "admin"}
+    async with api_with_users(settings, brain, redis_client, users) as client:
+        yield client
 
 
 async def _open_stream(

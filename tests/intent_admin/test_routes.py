@@ -16,8 +16,7 @@ from auth.users import UserStore
 from bot.brain import Brain
 from bot.misses import MissLog, miss_id
 from switchboard.settings import Settings
-from tests.agents import bearer
-from tests.live_server import live_server
+from tests.agents import api_with_users, bearer
 
 RECEIPTS = ["可以打个小票吗", "小票能补打吗"]  # not understood by the shipped intents
 STORES = ["你们有实体店吗", "实体店在哪里"]  # off-topic for the shop assistant
@@ -27,15 +26,12 @@ STORES = ["你们有实体店吗", "实体店在哪里"]  # off-topic for the sh
 async def api(
     settings: Settings, brain: Brain, redis_client: Redis
 ) -> AsyncIterator[httpx.AsyncClient]:
-    users = UserStore(redis_client)
-    await users.add("alice", "agent", "alice-password")
-    await users.add("root", "admin", "root-password")
     # Its own Brain object: a publish swaps the classifier in place, and the session's brain
     # must stay on the shipped intents.
     served = Brain(classifier=brain.classifier, assessor=brain.assessor)
-    with live_server(settings, served) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            yield client
+    users = {"alice": "agent", "root": "admin"}
+    async with api_with_users(settings, served, redis_client, users, http_timeout=30) as client:
+        yield client
 
 
 async def _intents(api: httpx.AsyncClient, admin: dict[str, str]) -> dict[str, Any]:
