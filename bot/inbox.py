@@ -28,6 +28,7 @@ from redis.exceptions import WatchError
 from bot import keys
 from bot.conversations import ConversationState
 from bot.messages import InboundMessage, OutboundReply
+from bot.replication import ReplicaAcks
 from bot.replies import enqueue_in
 from bot.settings import InboxSettings
 from bot.streams import ensure_group
@@ -72,12 +73,14 @@ class Inbox:
         self.settings = settings
         self.consumer = consumer
         self._accept = redis.register_script(_ACCEPT)
+        self._acks = ReplicaAcks(redis, settings.replica_acks, settings.replica_ack_timeout_ms)
 
     async def ensure_group(self) -> None:
         await ensure_group(self.redis, keys.INBOX_STREAM, keys.INBOX_GROUP)
 
     async def accept(self, message: InboundMessage) -> Accepted:
-        """Queue ``message`` unless this platform message was accepted before."""
+        """Queue ``message`` unless this platform message was accepted before; with replicas,
+        once they have it (``bot.replication``: else ``NotReplicated``, a storage error)."""
         transcript_entry = json.dumps(
             {
                 "id": message.platform_message_id,
@@ -88,7 +91,8 @@ class Inbox:
             },
             ensure_ascii=False,
         )
-        created, entry_id = await self._accept(
+        created, entry_id = await self._acks.run(
+            self._accept,
             keys=[
                 keys.seen(message.platform, message.platform_message_id),
                 keys.conversation_seq(message.conversation_key),

@@ -62,7 +62,7 @@ class SentinelGroup:
     def start(self) -> None:
         self._start_data_node("master", [])
         self._start_data_node("replica", ["--replicaof", "127.0.0.1", str(self.ports["master"])])
-        self._wait_replicated(self.ports["replica"])
+        self._wait_replicated()
         for port in self.sentinel_ports:
             self._start_sentinel(port)
         self._wait(lambda: self._sentinels_agree(self.ports["master"]), "sentinels to meet")
@@ -89,6 +89,27 @@ class SentinelGroup:
         process.send_signal(signal.SIGKILL)
         process.wait(10)
         return port
+
+    def signal_node(self, port: int, signum: signal.Signals) -> None:
+        """Send ``signum`` to a data node: SIGSTOP freezes it (a replica that stops confirming),
+        SIGCONT thaws it, SIGKILL kills it."""
+        process = self.processes[port]
+        process.send_signal(signum)
+        if signum == signal.SIGKILL:
+            process.wait(10)
+
+    def wait_until_down(self, port: int, timeout: float = 20.0) -> None:
+        """Until every sentinel calls the replica on ``port`` down."""
+
+        def down() -> bool:
+            for sentinel_port in self.sentinel_ports:
+                with self.sentinel(sentinel_port) as sentinel:
+                    replicas = sentinel.sentinel_slaves(MASTER_NAME)
+                if not any(r["port"] == port and r["is_sdown"] for r in replicas):
+                    return False
+            return True
+
+        self._wait(down, f"the sentinels to call {port} down", timeout)
 
     def wait_for_new_master(self, old_port: int, timeout: float = 30.0) -> int:
         """Until a quorum of sentinels names a master other than ``old_port`` that says it is
@@ -173,12 +194,16 @@ class SentinelGroup:
             port=port, password=SENTINEL_PASSWORD, decode_responses=True, socket_timeout=2
         )
 
-    def _wait_replicated(self, replica: int) -> None:
-        def linked() -> bool:
-            with self.node(replica) as client:
-                return client.info("replication").get("master_link_status") == "up"
+    def _wait_replicated(self) -> None:
+        """Until the replica confirms the master's writes (WAIT): after its first sync the
+        master streams to it only once it has acknowledged, up to a second later."""
 
-        self._wait(linked, "the replica to sync")
+        def confirmed() -> bool:
+            with self.node(self.ports["master"]) as master:
+                master.set("sentinel-group:started", "1")
+                return master.wait(1, 1000) == 1
+
+        self._wait(confirmed, "the replica to confirm writes")
 
     def _sentinels_agree(self, port: int | None, *, exclude: int | None = None) -> bool:
         """At least a quorum of sentinels name the same master (``port`` if given), it is not
