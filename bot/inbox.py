@@ -160,7 +160,8 @@ class Inbox:
         """Atomically: save state, queue replies, mark the message done, acknowledge it.
 
         Returns READY when this call committed; DONE when another worker committed the message
-        first, WAIT when an earlier message is still in flight (nothing is written either way).
+        first, WAIT when an earlier message is still in flight or the connection was lost before
+        EXEC ran (nothing is written either way: the caller tries again later).
         """
         conversation = entry.message.conversation_key
         done_key = keys.conversation_done(conversation)
@@ -183,7 +184,12 @@ class Inbox:
                 await tx.execute()
                 return Readiness.READY
             except WatchError:
-                logger.info("Inbox entry %s was committed by another worker", entry.entry_id)
+                # Another worker committed first, or the connection dropped mid-transaction
+                # (redis-py reports both so) and EXEC may or may not have run: the number says.
+                if await self.readiness(entry) is not Readiness.DONE:
+                    logger.warning("Commit of inbox entry %s was cut off; retrying", entry.entry_id)
+                    return Readiness.WAIT
+                logger.info("Inbox entry %s was committed already", entry.entry_id)
                 await self.acknowledge(entry)
                 return Readiness.DONE
 
