@@ -47,6 +47,7 @@ class SentinelGroup:
             raise RuntimeError("redis-server is not installed")
         self.server, self.sentinel_command = found
         self.dir = workdir
+        self.dir.mkdir(parents=True, exist_ok=True)
         self.ports = {"master": free_port(), "replica": free_port()}
         self.sentinel_ports = [free_port() for _ in range(3)]
         self.processes: dict[int, subprocess.Popen[bytes]] = {}
@@ -151,7 +152,7 @@ class SentinelGroup:
                 *extra,
             ],
         )
-        self._wait(lambda: _answers(self.node(port)), f"redis-server {name}")
+        self._wait(lambda: self._alive(port) and _answers(self.node(port)), f"redis-server {name}")
 
     def _start_sentinel(self, port: int) -> None:
         # A sentinel rewrites its configuration file (it records the group it discovers): each
@@ -182,12 +183,17 @@ class SentinelGroup:
             f"{known}"
         )
         self._spawn(port, [*self.sentinel_command, str(config), "--sentinel"])
-        self._wait(lambda: _answers(self.sentinel(port)), f"sentinel on {port}")
+        self._wait(lambda: self._alive(port) and _answers(self.sentinel(port)), f"sentinel {port}")
 
     def _spawn(self, port: int, args: list[str]) -> None:
         self.processes[port] = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
+
+    def _alive(self, port: int) -> bool:
+        if self.processes[port].poll() is not None:
+            raise RuntimeError(f"the process on port {port} exited; see the logs in {self.dir}")
+        return True
 
     def sentinel(self, port: int) -> redis.Redis:
         return redis.Redis(
@@ -228,7 +234,7 @@ class SentinelGroup:
     def _wait(check: Callable[[], bool], what: str, timeout: float = 20.0) -> None:
         deadline = time.monotonic() + timeout
         while True:
-            with contextlib.suppress(redis.RedisError, OSError):
+            with contextlib.suppress(redis.RedisError, ConnectionError):
                 if check():
                     return
             if time.monotonic() > deadline:
