@@ -10,13 +10,17 @@ accept fails as a storage error (``NotReplicated``: the API answers 503, the pla
 message again, the inbox's dedupe makes that safe).
 
 How many replicas: ``inbox.replica_acks`` (default: one with a Sentinel URL, none otherwise),
-but never more than the sentinels consider up. A replica that is down could not be promoted, so
-waiting for it protects nothing; after a failover that left the new master alone (one replica,
-its old master killed), messages are accepted at once instead of not at all.
+but never more than the sentinels see replicating from the master right now (up, connected,
+reporting the replica role and a working link). Any other could not take over with the message,
+so waiting for it protects nothing: after a failover that left the new master alone (its one
+replica was the killed master) or beside an old master not yet turned into its replica,
+messages are accepted at once instead of not at all. When no sentinel answers, it waits for
+``replica_acks`` all the same.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -55,6 +59,7 @@ class ReplicaAcks:
         self.timeout_ms = timeout_ms
         self._now_wanted = self.wanted
         self._checked_at = float("-inf")
+        self._checked_master: object = None
 
     async def run(self, script: AsyncScript, *, keys: list[str], args: list[Any]) -> Any:
         wanted = await self._wanted()
@@ -87,17 +92,44 @@ class ReplicaAcks:
         pool = self.sentinel_pool
         if pool is None or self.wanted == 0:
             return self.wanted
-        if fresh or time.monotonic() - self._checked_at > CHECK_SECONDS:
-            healthy = await pool.sentinel_manager.discover_slaves(pool.service_name)
-            now_wanted = min(self.wanted, len(healthy))
+        stale = time.monotonic() - self._checked_at > CHECK_SECONDS
+        # A new master (a failover) has replicas of its own: count them before waiting.
+        if fresh or stale or pool.master_address != self._checked_master:
+            replicating = await _replicating(pool)
+            now_wanted = self.wanted if replicating is None else min(self.wanted, replicating)
             if now_wanted < self.wanted <= self._now_wanted:
                 logger.warning(
-                    "%d replica(s) of %s up: accepted messages wait for %d confirmation(s), "
-                    "not %d, until more are back",
-                    len(healthy),
+                    "%d replica(s) of %s replicating: accepted messages wait for %d "
+                    "confirmation(s), not %d, until more are back",
+                    replicating,
                     pool.service_name,
                     now_wanted,
                     self.wanted,
                 )
             self._now_wanted, self._checked_at = now_wanted, time.monotonic()
+            self._checked_master = pool.master_address
         return self._now_wanted
+
+
+async def _replicating(pool: SentinelConnectionPool) -> int | None:
+    """The most replicas any sentinel sees replicating from the master; None if none answers."""
+    answers = await asyncio.gather(
+        *(s.sentinel_slaves(pool.service_name) for s in pool.sentinel_manager.sentinels),
+        return_exceptions=True,
+    )
+    counts = [
+        sum(1 for replica in replicas if _replicates(replica))
+        for replicas in answers
+        if isinstance(replicas, list)
+    ]
+    return max(counts) if counts else None
+
+
+def _replicates(replica: dict[str, Any]) -> bool:
+    # Down or unreachable (a killed old master), or still a master itself (an old master the
+    # sentinels have not demoted yet): it has nothing of the new master's.
+    return (
+        not (replica["is_sdown"] or replica["is_odown"] or replica["is_disconnected"])
+        and replica.get("role-reported") == "slave"
+        and replica.get("master-link-status") == "ok"
+    )

@@ -41,7 +41,8 @@ def binaries() -> tuple[str, list[str]] | None:
 class SentinelGroup:
     """Start with ``running_group``; ``url`` is what the app is configured with."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, down_after_ms: int = DOWN_AFTER_MS) -> None:
+        self.down_after_ms = down_after_ms
         found = binaries()
         if found is None:
             raise RuntimeError("redis-server is not installed")
@@ -175,7 +176,7 @@ class SentinelGroup:
             f"sentinel sentinel-pass {SENTINEL_PASSWORD}\n"
             f"sentinel monitor {MASTER_NAME} 127.0.0.1 {self.ports['master']} {QUORUM}\n"
             f'sentinel auth-pass {MASTER_NAME} "{password}"\n'
-            f"sentinel down-after-milliseconds {MASTER_NAME} {DOWN_AFTER_MS}\n"
+            f"sentinel down-after-milliseconds {MASTER_NAME} {self.down_after_ms}\n"
             f"sentinel failover-timeout {MASTER_NAME} {FAILOVER_TIMEOUT_MS}\n"
             f"sentinel parallel-syncs {MASTER_NAME} 1\n"
             f"sentinel myid {_sentinel_id(port)}\n"
@@ -252,8 +253,8 @@ def _answers(client: redis.Redis) -> bool:
 
 
 @contextlib.contextmanager
-def running_group(workdir: Path) -> Iterator[SentinelGroup]:
-    group = SentinelGroup(workdir)
+def running_group(workdir: Path, down_after_ms: int = DOWN_AFTER_MS) -> Iterator[SentinelGroup]:
+    group = SentinelGroup(workdir, down_after_ms)
     try:
         group.start()
         yield group

@@ -40,6 +40,20 @@ async def client(group: SentinelGroup) -> AsyncIterator[Redis]:
     await redis.aclose()
 
 
+@pytest.fixture
+def patient_group(tmp_path: Path) -> Iterator[SentinelGroup]:
+    """Sentinels that take 5 s to give up on a node: a replica frozen for less still counts."""
+    with running_group(tmp_path, down_after_ms=5000) as running:
+        yield running
+
+
+@pytest.fixture
+async def patient_client(patient_group: SentinelGroup) -> AsyncIterator[Redis]:
+    redis = await connect(patient_group.url)
+    yield redis
+    await redis.aclose()
+
+
 def _inbox(client: Redis) -> Inbox:
     return Inbox(client, InboxSettings(replica_ack_timeout_ms=TIMEOUT_MS), "api-test")
 
@@ -56,8 +70,9 @@ async def test_an_accepted_message_is_on_the_replica_when_accept_returns(
 
 
 async def test_a_replica_that_does_not_confirm_fails_the_accept_until_it_does(
-    group: SentinelGroup, client: Redis
+    patient_group: SentinelGroup, patient_client: Redis
 ) -> None:
+    group, client = patient_group, patient_client
     inbox = _inbox(client)
     await inbox.ensure_group()
     message = inbound("hello", conversation="conv-frozen", message_id="frozen-1")
