@@ -161,7 +161,9 @@ class _AsyncMaster(aioredis.Redis):
         try:
             await super().aclose(close_connection_pool)
         finally:
-            await sentinels.aclose()
+            # Not Sentinel.aclose: older redis-py versions this project allows lack it.
+            for client in sentinels.sentinels:
+                await client.aclose()
 
 
 class _SyncMaster(redis.Redis):
@@ -170,7 +172,8 @@ class _SyncMaster(redis.Redis):
         try:
             super().close()
         finally:
-            sentinels.close()
+            for client in sentinels.sentinels:
+                client.close()
 
 
 def _master_kwargs(parsed: SentinelUrl, options: dict[str, Any], retry: Any) -> dict[str, Any]:
