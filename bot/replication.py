@@ -112,15 +112,22 @@ class ReplicaAcks:
 
 
 async def _replicating(pool: SentinelConnectionPool) -> int | None:
-    """The most replicas any sentinel sees replicating from the master; None if none answers."""
-    answers = await asyncio.gather(
-        *(s.sentinel_slaves(pool.service_name) for s in pool.sentinel_manager.sentinels),
-        return_exceptions=True,
+    """The most replicas a sentinel sees replicating from the master; None if none answers.
+
+    Only sentinels that name the master this client writes to are heard: right after a
+    failover, one still on the old configuration lists the old master's replicas."""
+    sentinels = pool.sentinel_manager.sentinels
+    name = pool.service_name
+    masters, replicas = await asyncio.gather(
+        asyncio.gather(*(s.sentinel_master(name) for s in sentinels), return_exceptions=True),
+        asyncio.gather(*(s.sentinel_slaves(name) for s in sentinels), return_exceptions=True),
     )
     counts = [
-        sum(1 for replica in replicas if _replicates(replica))
-        for replicas in answers
-        if isinstance(replicas, list)
+        sum(1 for replica in listed if _replicates(replica))
+        for master, listed in zip(masters, replicas, strict=True)
+        if isinstance(master, dict)
+        and isinstance(listed, list)
+        and (pool.master_address is None or (master["ip"], master["port"]) == pool.master_address)
     ]
     return max(counts) if counts else None
 
