@@ -49,9 +49,11 @@ class SentinelGroup:
         self.server, self.sentinel_command = found
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.ports = {"master": free_port(), "replica": free_port()}
-        self.sentinel_ports = [free_port() for _ in range(3)]
+        master, replica, *sentinels = _distinct_free_ports(5)
+        self.ports = {"master": master, "replica": replica}
+        self.sentinel_ports = sentinels
         self.processes: dict[int, subprocess.Popen[bytes]] = {}
+        self._spawned: list[subprocess.Popen[bytes]] = []  # all, to stop even a failed start
 
     @property
     def url(self) -> str:
@@ -70,7 +72,7 @@ class SentinelGroup:
         self._wait(lambda: self._sentinels_agree(self.ports["master"]), "sentinels to meet")
 
     def stop(self) -> None:
-        for process in self.processes.values():
+        for process in self._spawned:
             if process.poll() is None:
                 process.kill()
                 process.wait(10)
@@ -187,9 +189,9 @@ class SentinelGroup:
         self._wait(lambda: self._alive(port) and _answers(self.sentinel(port)), f"sentinel {port}")
 
     def _spawn(self, port: int, args: list[str]) -> None:
-        self.processes[port] = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self._spawned.append(process)
+        self.processes[port] = process
 
     def _alive(self, port: int) -> bool:
         if self.processes[port].poll() is not None:
@@ -241,6 +243,16 @@ class SentinelGroup:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"timed out waiting for {what}")
             time.sleep(0.05)
+
+
+def _distinct_free_ports(count: int) -> list[int]:
+    # free_port() releases the port it found, so two calls can return the same one.
+    ports: list[int] = []
+    while len(ports) < count:
+        port = free_port()
+        if port not in ports:
+            ports.append(port)
+    return ports
 
 
 def _sentinel_id(port: int) -> str:
