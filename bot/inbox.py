@@ -28,6 +28,7 @@ from redis.exceptions import WatchError
 from bot import keys
 from bot.conversations import ConversationState
 from bot.messages import InboundMessage, OutboundReply
+from bot.replication import ReplicaAcks
 from bot.replies import enqueue_in
 from bot.settings import InboxSettings
 from bot.streams import ensure_group
@@ -72,12 +73,14 @@ class Inbox:
         self.settings = settings
         self.consumer = consumer
         self._accept = redis.register_script(_ACCEPT)
+        self._acks = ReplicaAcks(redis, settings.replica_acks, settings.replica_ack_timeout_ms)
 
     async def ensure_group(self) -> None:
         await ensure_group(self.redis, keys.INBOX_STREAM, keys.INBOX_GROUP)
 
     async def accept(self, message: InboundMessage) -> Accepted:
-        """Queue ``message`` unless this platform message was accepted before."""
+        """Queue ``message`` unless this platform message was accepted before; with replicas,
+        once they have it (``bot.replication``: else ``NotReplicated``, a storage error)."""
         transcript_entry = json.dumps(
             {
                 "id": message.platform_message_id,
@@ -88,7 +91,8 @@ class Inbox:
             },
             ensure_ascii=False,
         )
-        created, entry_id = await self._accept(
+        created, entry_id = await self._acks.run(
+            self._accept,
             keys=[
                 keys.seen(message.platform, message.platform_message_id),
                 keys.conversation_seq(message.conversation_key),
@@ -156,7 +160,8 @@ class Inbox:
         """Atomically: save state, queue replies, mark the message done, acknowledge it.
 
         Returns READY when this call committed; DONE when another worker committed the message
-        first, WAIT when an earlier message is still in flight (nothing is written either way).
+        first, WAIT when an earlier message is still in flight or the connection was lost before
+        EXEC ran (nothing is written either way: the caller tries again later).
         """
         conversation = entry.message.conversation_key
         done_key = keys.conversation_done(conversation)
@@ -179,7 +184,12 @@ class Inbox:
                 await tx.execute()
                 return Readiness.READY
             except WatchError:
-                logger.info("Inbox entry %s was committed by another worker", entry.entry_id)
+                # Another worker committed first, or the connection dropped mid-transaction
+                # (redis-py reports both so) and EXEC may or may not have run: the number says.
+                if await self.readiness(entry) is not Readiness.DONE:
+                    logger.warning("Commit of inbox entry %s was cut off; retrying", entry.entry_id)
+                    return Readiness.WAIT
+                logger.info("Inbox entry %s was committed already", entry.entry_id)
                 await self.acknowledge(entry)
                 return Readiness.DONE
 

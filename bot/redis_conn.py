@@ -5,12 +5,16 @@ Every command retries a dropped or refused connection a few times with an expone
 a Redis restart, the first command on a stale socket reconnects instead of failing. The budget is
 short on purpose, so that while Redis is really down a request fails within about a second and the
 app answers 503 (``bot.http_unavailable``) rather than hanging.
+
+A ``redis+sentinel://`` URL (``bot.redis_sentinel``) gives a client of the Sentinel group's
+current master, with the same options, whose retries last a failover window instead of a count.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,6 +29,12 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry as SyncRetry
 
 from bot.embedded_redis import EmbeddedRedis
+from bot.redis_sentinel import (
+    build_async_master,
+    build_sync_master,
+    follow_switches,
+    is_sentinel_url,
+)
 from bot.settings import EngineSettings
 
 logger = logging.getLogger(__name__)
@@ -40,6 +50,9 @@ RETRY_ON = (RedisConnectionError, RedisTimeoutError, BusyLoadingError)
 async def connect(url: str, *, attempts: int = 5, delay: float = 0.5) -> aioredis.Redis:
     """Return a client for ``url`` once the server answers PING."""
     client = build_client(url)
+    if is_sentinel_url(url):
+        attempts = 1  # each PING already retries for the whole failover window
+        follow_switches(client)
     for attempt in range(1, attempts + 1):
         try:
             await client.ping()
@@ -63,20 +76,25 @@ async def connect(url: str, *, attempts: int = 5, delay: float = 0.5) -> aioredi
 
 def build_client(url: str) -> aioredis.Redis:
     """The one way the app builds an asyncio client: retries, back-off and health checks."""
-    return aioredis.Redis.from_url(url, **_options(Retry))
+    if is_sentinel_url(url):
+        return build_async_master(url, _options(), _backoff())
+    return aioredis.Redis.from_url(url, retry=Retry(_backoff(), COMMAND_RETRIES), **_options())
 
 
 def build_sync_client(url: str) -> redis.Redis:
     """The synchronous twin of ``build_client``, for libraries that run in threads (wechatpy)."""
-    return redis.Redis.from_url(url, **_options(SyncRetry))
+    if is_sentinel_url(url):
+        return build_sync_master(url, _options(), _backoff())
+    return redis.Redis.from_url(url, retry=SyncRetry(_backoff(), COMMAND_RETRIES), **_options())
 
 
-def _options(retry: type[Retry] | type[SyncRetry]) -> dict[str, Any]:
+def _backoff() -> ExponentialBackoff:
+    return ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS)
+
+
+def _options() -> dict[str, Any]:
     return {
         "decode_responses": True,
-        "retry": retry(
-            ExponentialBackoff(cap=BACKOFF_CAP_SECONDS, base=BACKOFF_BASE_SECONDS), COMMAND_RETRIES
-        ),
         "retry_on_error": list(RETRY_ON),
         "health_check_interval": HEALTH_CHECK_SECONDS,
         "socket_connect_timeout": CONNECT_TIMEOUT_SECONDS,
@@ -95,7 +113,9 @@ def redis_url_for(settings: EngineSettings) -> Iterator[str]:
 
 
 def _redact(url: str) -> str:
-    """Hide a password in a Redis URL before it reaches a log line."""
+    """Hide the passwords in a Redis URL (``user:password@``, ``?sentinel_password=``) before
+    it reaches a log line."""
+    url = re.sub(r"([?&][^=&]*password=)[^&]*", r"\1***", url)
     scheme, sep, rest = url.partition("://")
     if "@" not in rest:
         return url

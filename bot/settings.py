@@ -73,6 +73,10 @@ class InboxSettings(BaseModel):
     block_ms: int = Field(default=1000, gt=0)
     max_deliveries: int = Field(default=5, gt=0)
     transcript_max: int = Field(default=1000, gt=0)
+    # Replicas that must confirm an accepted message (WAIT) before it is acknowledged; None:
+    # one with a Sentinel URL, none otherwise (bot/replication.py, docs/deploy.md).
+    replica_acks: int | None = Field(default=None, ge=0)
+    replica_ack_timeout_ms: int = Field(default=1000, gt=0)
 
 
 class UnderstandingSettings(BaseModel):

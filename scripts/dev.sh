@@ -43,6 +43,8 @@ find_python() {
 setup() {
   local extras=${1:-test}
   command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  # The Sentinel failover tests run real sentinels (tests/sentinel_group.py).
+  command -v redis-sentinel >/dev/null 2>&1 || apt_install redis-sentinel
   # The agent console's browser test drives Debian's Chromium (no browser download), with a
   # CJK font so Chinese renders in it and in docs/console.png.
   [ -x /usr/bin/chromium ] || apt_install chromium
