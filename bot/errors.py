@@ -12,7 +12,10 @@ Catch a branch to handle a whole kind ("any bad input", "anything not found"); c
     │     ForgedPush, StalePush, UndecryptablePush, MalformedPush (WeChat),
     │     MalformedUpdate (Telegram)
     ├── SetupError (RuntimeError)      the machine or the configuration cannot run a part:
-    │     EmbeddedRedisError, ModelBuildError, OnnxUnavailable, SpUnsupported, TokenRejected
+    │     EmbeddedRedisError, ModelBuildError, OnnxUnavailable, SpUnsupported, TokenRejected,
+    │     RedisUrlError
+    ├── StorageUnavailable             Redis cannot keep a promise now (the API answers 503;
+    │     NotReplicated                also a redis ConnectionError, so every retry covers it)
     ├── DeliveryError                  a reply could not be delivered (yet):
     │     PermanentSendError ── DeliveryInDoubt, TelegramRefused, CustomerUnreachable
     │     DeliveryDeferred, LaneLost, ReplyMayHaveArrived
@@ -23,6 +26,8 @@ error, and stays outside this tree.
 """
 
 from __future__ import annotations
+
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 
 class SwitchboardError(Exception):
@@ -47,6 +52,11 @@ class RefusedInput(SwitchboardError):
 
 class SetupError(SwitchboardError, RuntimeError):
     """The machine or the configuration cannot run a part (a binary, a model, a token)."""
+
+
+class StorageUnavailable(SwitchboardError, RedisConnectionError):
+    """Redis is there but cannot keep its promise now (no replica confirmed a write): the
+    caller retries, the API answers 503 like for any lost connection."""
 
 
 class DeliveryError(SwitchboardError):

@@ -28,8 +28,9 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.asyncio.sentinel import SentinelConnectionPool
 from redis.commands.core import AsyncScript
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError
+
+from bot.errors import StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 CHECK_SECONDS = 1.0
 
 
-class NotReplicated(RedisConnectionError):
+class NotReplicated(StorageUnavailable):
     """A write reached the master but not enough replicas confirmed it in time: it may be lost
     in a failover, so it is not acknowledged. A ``ConnectionError`` so that every caller treats
     it as storage being unavailable (503, retry later)."""
