@@ -30,6 +30,27 @@ def test_int8_vectors_stay_close_to_fp32(int8: Encoder) -> None:
     assert int8.dim == fp32.dim == 384
 
 
+def test_the_fp32_copy_gives_torchs_vectors_and_shares_its_caches(int8: Encoder) -> None:
+    fp32 = Encoder("builtin:multilingual-e5-small", CACHE_DIR, backend="onnx-fp32")
+    torch = Encoder("builtin:multilingual-e5-small", CACHE_DIR, backend="torch")
+    assert fp32.backend == "onnx-fp32"
+    cosines = np.sum(fp32.encode(TEXTS) * torch.encode(TEXTS), axis=1)
+    assert cosines.min() >= onnx_backend.FP32.min_cosine
+    # Same vectors, same embedding cache and trained heads; int8 keeps its own.
+    assert fp32.model_id == torch.model_id != int8.model_id
+
+
+def test_an_int8_copy_is_not_taken_for_an_fp32_one(tmp_path: Path) -> None:
+    meta = {"format": onnx_backend.FORMAT_VERSION, "prompt": "", "pooling": "mean", "dim": 384}
+    (tmp_path / onnx_backend.META_FILE).write_text(json.dumps(meta))
+    assert onnx_backend.cached_copy(tmp_path, onnx_backend.INT8)
+    assert not onnx_backend.cached_copy(tmp_path, onnx_backend.FP32)
+    meta |= {"format": onnx_backend.FP32.format, "file": onnx_backend.FP32.model_file}
+    (tmp_path / onnx_backend.META_FILE).write_text(json.dumps(meta))
+    assert onnx_backend.cached_copy(tmp_path, onnx_backend.FP32)
+    assert not onnx_backend.cached_copy(tmp_path, onnx_backend.INT8)
+
+
 def test_a_text_gets_the_same_vector_alone_and_in_a_batch(int8: Encoder) -> None:
     batch = int8.encode(TEXTS)
     alone = np.stack([int8.encode([t])[0] for t in TEXTS])
@@ -46,9 +67,9 @@ def test_the_cached_copy_is_current_and_its_embedding_table_is_8_bit(int8: Encod
     import onnx
     from onnx import TensorProto
 
-    from bot.understanding.encoder import _onnx_folder
+    from bot.understanding.encoder import onnx_folder
 
-    folder = _onnx_folder(int8.model_name, CACHE_DIR / "models")
+    folder = onnx_folder(int8.model_name, CACHE_DIR / "models")
     assert onnx_backend.cached_copy(folder)
     model = onnx.load(str(folder / onnx_backend.MODEL_FILE))
     # An fp32 250k x 384 word-embedding table (384 MB resident in every worker) would be the
@@ -80,10 +101,10 @@ def test_a_copy_of_an_older_format_is_not_taken_as_cached(tmp_path: Path) -> Non
 
 
 def test_a_new_format_is_exported_beside_the_old_folder_not_over_it() -> None:
-    from bot.understanding.encoder import _onnx_folder
+    from bot.understanding.encoder import onnx_folder
 
-    builtin = _onnx_folder("builtin:multilingual-e5-small", CACHE_DIR / "models")
-    other = _onnx_folder("some/model", CACHE_DIR / "models")
+    builtin = onnx_folder("builtin:multilingual-e5-small", CACHE_DIR / "models")
+    other = onnx_folder("some/model", CACHE_DIR / "models")
     for folder in (builtin, other):
         assert f"-v{onnx_backend.FORMAT_VERSION}" in folder.name
         assert folder.name != "onnx-int8"  # format 1's folder, which old workers may still read

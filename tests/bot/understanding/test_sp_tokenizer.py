@@ -13,7 +13,7 @@ import yaml
 from tokenizers import Tokenizer
 
 from bot.understanding import onnx_backend, sp_tokenizer
-from bot.understanding.encoder import Encoder, _onnx_folder
+from bot.understanding.encoder import Encoder, onnx_folder
 from tests.conftest import CACHE_DIR, ROOT
 
 EDGE = [
@@ -93,7 +93,7 @@ def _nlu_examples() -> list[str]:
 @pytest.fixture(scope="module")
 def folder() -> Path:
     Encoder("builtin:multilingual-e5-small", CACHE_DIR, backend="onnx-int8")  # exports if needed
-    return _onnx_folder("builtin:multilingual-e5-small", CACHE_DIR / "models")
+    return onnx_folder("builtin:multilingual-e5-small", CACHE_DIR / "models")
 
 
 def _reference(folder: Path) -> Tokenizer:
