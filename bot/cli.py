@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from pydantic import ValidationError
 
-from bot import cli_admin, cli_intents
+from bot import cli_admin, cli_intents, doctor
 from bot.settings import Settings, load_settings
 from bot.understanding.result import Understanding
 
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     classify.set_defaults(handler=_classify)
     cli_admin.register(commands)
     cli_intents.register(commands)
+    doctor.register(commands)
     return parser
 
 

@@ -165,6 +165,17 @@ def is_current(record: dict[str, Any] | None, setup: dict[str, Any], cpu: dict[s
 Measure = Callable[[str, Path, Sequence[int]], list[Measurement]]
 
 
+def current_record(
+    model: str, models_dir: Path, *, max_threads: int = 1, record: Path | None = None
+) -> dict[str, Any] | None:
+    """The record for ``model`` if it holds for this CPU and set-up (else it needs measuring)."""
+    path = record or record_path(model, models_dir)
+    data = read_record(path)
+    if is_current(data, setup_identity(model, thread_counts(max_threads)), cpu_identity()):
+        return data
+    return None
+
+
 def resolve(
     model: str,
     models_dir: Path,
