@@ -51,6 +51,28 @@ def test_an_int8_copy_is_not_taken_for_an_fp32_one(tmp_path: Path) -> None:
     assert not onnx_backend.cached_copy(tmp_path, onnx_backend.INT8)
 
 
+def test_the_fp32_copy_batches_texts_of_one_length_to_the_vectors_they_get_alone() -> None:
+    fp32 = Encoder("builtin:multilingual-e5-small", CACHE_DIR, backend="onnx-fp32")
+    texts = [*TEXTS, "order 1", "order 2", "order 3", "退货", "发票", "hi"]
+    groups = onnx_backend._same_length_groups(fp32._model._tokenize(texts))
+    assert max(len(group) for group in groups) >= 3  # real batches, not one text per run
+    batch = fp32.encode(texts)
+    alone = np.stack([fp32.encode([t])[0] for t in texts])
+    np.testing.assert_allclose(batch, alone, atol=1e-5)
+
+
+def test_the_quantizer_info_chatter_is_dropped_and_its_warnings_kept() -> None:
+    import logging
+
+    from bot.understanding.onnx_export import _quantizer_chatter
+
+    path = "/venv/lib/python3.11/site-packages/onnxruntime/quantization/onnx_quantizer.py"
+    info = logging.makeLogRecord({"levelno": logging.INFO, "pathname": path})
+    warning = logging.makeLogRecord({"levelno": logging.WARNING, "pathname": path})
+    ours = logging.makeLogRecord({"levelno": logging.INFO, "pathname": "/app/bot/cli.py"})
+    assert [_quantizer_chatter(r) for r in (info, warning, ours)] == [False, True, True]
+
+
 def test_a_text_gets_the_same_vector_alone_and_in_a_batch(int8: Encoder) -> None:
     batch = int8.encode(TEXTS)
     alone = np.stack([int8.encode([t])[0] for t in TEXTS])
