@@ -52,6 +52,7 @@ class Measurement:
     threads: int
     ms_p50: float | None = None
     ms_mean: float | None = None
+    ms_p95: float | None = None
     min_cosine: float | None = None
     texts: int = 0  # fewer than all when it stopped early, too slow to win
     error: str = ""

@@ -40,9 +40,12 @@ def measure_backends(
     counts: Sequence[int],
     texts: Sequence[str] = TEXTS,
     rounds: int = ROUNDS,
+    *,
+    stop_hopeless: bool = True,
 ) -> list[Measurement]:
     """One measurement per ONNX copy (one thread: a message runs on one thread there) and per
-    torch thread count in ``counts``; a copy that cannot be made is a measurement with an error."""
+    torch thread count in ``counts``; a copy that cannot be made is a measurement with an error.
+    ``stop_hopeless=False`` (the benchmark) measures every candidate on every text."""
     import torch
 
     from bot.understanding import onnx_backend
@@ -67,7 +70,7 @@ def measure_backends(
             lambda n=threads: torch.set_num_threads(n),
         )
     try:
-        timings, rows = _time(candidates, texts, rounds)
+        timings, rows = _time(candidates, texts, rounds, stop_hopeless)
     finally:
         torch.set_num_threads(original_threads)
         candidates.clear()
@@ -79,6 +82,7 @@ def measure_backends(
             threads,
             ms_p50=round(statistics.median(timings[key]), 3),
             ms_mean=round(statistics.fmean(timings[key]), 3),
+            ms_p95=round(float(np.percentile(timings[key], 95)), 3),
             min_cosine=round(min(float(truth[i] @ v) for i, v in rows[key].items()), 6),
             texts=len(timings[key]),
         )
@@ -92,6 +96,7 @@ def _time(
     candidates: dict[tuple[str, int], tuple[Embed, Callable[[], None]]],
     texts: Sequence[str],
     rounds: int,
+    stop_hopeless: bool = True,
 ) -> tuple[dict[tuple[str, int], list[float]], dict[tuple[str, int], dict[int, np.ndarray]]]:
     keys = list(candidates)
     timings: dict[tuple[str, int], list[float]] = {key: [] for key in keys}
@@ -112,7 +117,7 @@ def _time(
                 started = time.perf_counter()
                 rows[key][index] = embed(texts[index])
                 timings[key].append((time.perf_counter() - started) * 1000)
-                if _hopeless(key, timings):
+                if stop_hopeless and _hopeless(key, timings):
                     stopped.add(key)
     return timings, rows
 
