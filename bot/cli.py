@@ -197,11 +197,11 @@ async def _work(settings: Settings, brain: Brain, url: str) -> None:
 
 
 def _classify(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.brain_build import build_brain
     from bot.conversations import ConversationState
     from bot.intents import IntentDataError
     from bot.policy import decide
     from bot.responder import render
-    from bot.runtime import build_brain
     from bot.understanding.assessment import Assessor
 
     try:
