@@ -1,10 +1,11 @@
 """Which encoder backend this machine runs (``understanding.backend: auto``): measured once, kept.
 
-The int8 ONNX copy is 3-7x faster than torch on a CPU with fast 8-bit dot products (AVX-512
-VNNI) and much less so elsewhere; the fp32 ONNX copy computes torch's vectors, often faster than
-torch. No single default is right everywhere, so at first start ``resolve`` measures each backend
-on this CPU, one message per call (the worker's path), on a fixed set of distinct texts, and
-keeps the fastest whose vectors stay within ``TOLERANCE`` (cosine) of torch's fp32 vectors.
+The int8 ONNX copy embeds a message ~5x faster than torch on a CPU with fast 8-bit dot products
+(AVX-512 VNNI) and ~3x on one with AVX2 alone; the fp32 ONNX copy computes torch's vectors, often
+faster than torch (docs/benchmark.md). No single default is right everywhere, so at first start
+``resolve`` measures each backend on this CPU, one message per call (the worker's path), on a
+fixed set of distinct texts, and keeps the fastest whose vectors stay within ``TOLERANCE``
+(cosine) of torch's fp32 vectors.
 
 The measurements, the choice, the CPU's name and flags are written next to the model
 (``switchboard_backend.json``); later starts read them back in a millisecond and measure again
