@@ -12,7 +12,7 @@
    at each thread count (an ONNX copy's threads run texts side by side).
 3. `switchboard classify` in fresh processes on a fresh data folder sharing this one's models:
    the first call (examples embedded, head trained), a call with the embeddings cached but not
-   the head (the cost before heads were cached), and two warm calls (head loaded).
+   the head (the cost before heads were cached), and three warm calls (head loaded).
 
 Prints the tables with the CPU's name and writes ``bench/results/backends-<time>.json``.
 """
@@ -111,7 +111,8 @@ def classify_starts(data_dir: Path, text: str) -> list[dict[str, Any]]:
             ("first call: examples embedded, head trained", False),
             ("embeddings cached, head not (before this cache)", True),
             ("warm: head loaded from the cache", False),
-            ("warm again", False),
+            ("warm, 2nd", False),
+            ("warm, 3rd", False),
         ):
             if forget_head:
                 shutil.rmtree(fresh / "heads", ignore_errors=True)
