@@ -98,7 +98,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     host = args.host or settings.server.host
     port = args.port if args.port is not None else settings.server.port
     print(
-        "Preparing the intent classifier (the first run builds the model, ~1 min)...",
+        "Preparing the intent classifier (the first run builds the model and times it on this "
+        "CPU, 1-2 min)...",
         file=sys.stderr,
     )
     brain = _interruptible(lambda: build_brain(settings, progress=True))
