@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from bot.understanding.backend_choice import ROUNDS, Measurement
+from bot.understanding.backend_choice import BACKENDS, ROUNDS, Measurement
 from bot.understanding.backend_texts import TEXTS
 from bot.understanding.onnx_backend import FP32, INT8
 
@@ -55,15 +55,17 @@ def measure_backends(
     reference = _load_sentence_transformer(model, models_dir, 1)
     candidates: dict[tuple[str, int], tuple[Embed, Callable[[], None]]] = {}
     failed: list[Measurement] = []
-    for variant in (INT8, FP32):
+    fp32_copy = onnx_folder(model, models_dir, FP32)
+    for variant in (FP32, INT8):  # fp32 first: int8 is quantized from its file, not re-exported
         try:
             copy = onnx_backend.load_onnx(
-                reference, onnx_folder(model, models_dir, variant), 1, variant
+                reference, onnx_folder(model, models_dir, variant), 1, variant, fp32_copy
             )
         except (onnx_backend.OnnxUnavailable, ImportError, OSError) as exc:
             failed.append(Measurement(variant.backend, 1, error=str(exc)[:300]))
             continue
         candidates[(variant.backend, 1)] = (_embedder(copy), _nothing)
+    candidates = dict(sorted(candidates.items(), key=lambda item: BACKENDS.index(item[0][0])))
     for threads in sorted(set(counts) | {1}):  # one thread is the reference
         candidates[("torch", threads)] = (
             _embedder(reference),

@@ -176,13 +176,16 @@ def _load_tokenizer(folder: Path, max_length: int) -> Callable[[list[str]], list
     return lambda texts: [e.ids for e in tokenizer.encode_batch(texts)]
 
 
-def load_onnx(model: Any, folder: Path, threads: int, variant: Variant = INT8) -> OnnxEncoder:
+def load_onnx(
+    model: Any, folder: Path, threads: int, variant: Variant = INT8, fp32_copy: Path | None = None
+) -> OnnxEncoder:
     """Return the ``variant`` copy of the loaded SentenceTransformer ``model`` cached in
-    ``folder``, exporting and verifying it first when it is missing."""
+    ``folder``, exporting and verifying it first when it is missing (int8 from ``fp32_copy``
+    when that folder holds a finished fp32 copy)."""
     if not cached_copy(folder, variant):
         from bot.understanding.onnx_export import export_and_publish
 
-        export_and_publish(model, folder, variant)
+        export_and_publish(model, folder, variant, fp32_copy)
     return OnnxEncoder(folder, threads)
 
 

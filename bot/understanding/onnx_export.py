@@ -45,14 +45,21 @@ _VERIFY_TEXTS = (
 )
 
 
-def export_and_publish(model: Any, folder: Path, variant: Variant) -> None:
+def export_and_publish(
+    model: Any, folder: Path, variant: Variant, fp32_copy: Path | None = None
+) -> None:
     """Export ``model`` as ``variant`` into a scratch folder beside ``folder``, verify it against
-    torch and move it into place (atomically: readers see no copy or a whole one)."""
+    torch and move it into place (atomically: readers see no copy or a whole one). The int8
+    copy is quantized from ``fp32_copy`` when that holds a finished fp32 copy: one torch export
+    instead of two at a first start that makes both."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.build-", dir=folder.parent))
     try:
         logger.info("Exporting the encoder to %s in %s (once, ~1 min)", variant.backend, folder)
-        meta = _export(model, work, quantize=variant == INT8)
+        if variant == INT8 and fp32_copy is not None and cached_copy(fp32_copy, FP32):
+            meta = _quantized_from(fp32_copy, work)
+        else:
+            meta = _export(model, work, quantize=variant == INT8)
         (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
         cosines = _verify(model, work, variant.min_cosine)
         meta["verify_min_cosine"] = round(float(cosines.min()), 5)
@@ -69,6 +76,17 @@ def export_and_publish(model: Any, folder: Path, variant: Variant) -> None:
             logger.info("Using the ONNX copy another process published at %s", folder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _quantized_from(fp32_copy: Path, work: Path) -> dict[str, Any]:
+    """The int8 copy made from a published fp32 copy: its tokenizer files, its model quantized."""
+    for path in fp32_copy.iterdir():
+        if path.name not in (FP32.model_file, META_FILE):
+            shutil.copyfile(path, work / path.name)
+    _quantize(fp32_copy / FP32.model_file, work / MODEL_FILE)
+    meta = json.loads((fp32_copy / META_FILE).read_text())
+    kept = {k: v for k, v in meta.items() if not k.startswith("verify_")}
+    return {**kept, "format": INT8.format, "file": INT8.model_file}
 
 
 def _export(model: Any, work: Path, *, quantize: bool = True) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from bot.understanding import onnx_backend
-from bot.understanding.encoder import Encoder
+from bot.understanding.encoder import Encoder, onnx_folder
 from tests.conftest import CACHE_DIR, ROOT
 
 TEXTS = ["退货政策是什么?", "where is my package", "asdf qwer", "能开发票吗，公司抬头"]
@@ -89,8 +89,6 @@ def test_the_cached_copy_is_current_and_its_embedding_table_is_8_bit(int8: Encod
     import onnx
     from onnx import TensorProto
 
-    from bot.understanding.encoder import onnx_folder
-
     folder = onnx_folder(int8.model_name, CACHE_DIR / "models")
     assert onnx_backend.cached_copy(folder)
     model = onnx.load(str(folder / onnx_backend.MODEL_FILE))
@@ -123,8 +121,6 @@ def test_a_copy_of_an_older_format_is_not_taken_as_cached(tmp_path: Path) -> Non
 
 
 def test_a_new_format_is_exported_beside_the_old_folder_not_over_it() -> None:
-    from bot.understanding.encoder import onnx_folder
-
     builtin = onnx_folder("builtin:multilingual-e5-small", CACHE_DIR / "models")
     other = onnx_folder("some/model", CACHE_DIR / "models")
     for folder in (builtin, other):
@@ -151,3 +147,18 @@ def test_loading_the_cached_copy_imports_no_torch(int8: Encoder) -> None:
         cwd=ROOT,
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_int8_quantized_from_the_fp32_copy_is_the_int8_copy(int8: Encoder, tmp_path: Path) -> None:
+    from bot.understanding.encoder import _load_sentence_transformer
+
+    models = CACHE_DIR / "models"
+    Encoder("builtin:multilingual-e5-small", CACHE_DIR, backend="onnx-fp32")  # made if missing
+    fp32_copy = onnx_folder(int8.model_name, models, onnx_backend.FP32)
+    torch_model = _load_sentence_transformer(int8.model_name, models, 1)
+    made = onnx_backend.load_onnx(
+        torch_model, tmp_path / "int8", 1, onnx_backend.INT8, fp32_copy=fp32_copy
+    )
+    assert onnx_backend.cached_copy(tmp_path / "int8", onnx_backend.INT8)
+    assert not (tmp_path / "int8" / onnx_backend.FP32.model_file).exists()
+    np.testing.assert_allclose(made.encode(TEXTS), int8.encode(TEXTS), atol=1e-6)
