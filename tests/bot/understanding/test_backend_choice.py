@@ -221,3 +221,27 @@ def test_an_auto_encoder_runs_the_backend_its_record_picks() -> None:
     picked = choose([Measurement.from_dict(r) for r in data["measurements"]], max_threads=1)
     assert encoder.backend == picked.backend
     assert encoder.encode(["退货政策是什么?"]).shape == (1, encoder.dim)
+
+
+def test_a_start_that_reads_the_record_imports_no_torch(tmp_path: Path) -> None:
+    # Later starts read the record in a millisecond; measuring (torch) is for the first only.
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    record = tmp_path / "choice.json"
+    resolve(MODEL, CACHE_DIR / "models", record=record, measure=Measurer(VNNI))
+    models = str(CACHE_DIR / "models")
+    code = (
+        "import sys; from pathlib import Path; "
+        "from bot.understanding.backend_choice import resolve; "
+        "from bot.understanding.encoder import Encoder; "
+        f"c = resolve({MODEL!r}, Path({models!r}), record=Path({str(record)!r})); "
+        f"Encoder({MODEL!r}, Path({str(CACHE_DIR)!r}), backend=c.backend).encode(['hi']); "
+        "print(c.backend, 'torch' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip().splitlines()[-1] == "onnx-int8 False"
