@@ -59,7 +59,7 @@ def latency(
         classifier.predict(text)
         timings.append((time.perf_counter() - started) * 1000)
     return {
-        "backend": settings.understanding.backend,
+        "backend": classifier.encoder.backend,  # what ran ("auto" resolved)
         "messages": len(timings),
         "p50_ms": round(statistics.median(timings), 2),
         "p95_ms": round(float(np.percentile(timings, 95)), 2),
@@ -116,7 +116,8 @@ def _worker_rss_child(intents_dir: Path) -> None:
     for text in ["退货政策是什么?", "where is my parcel", "asdf qwer"] * 50:
         brain.classifier.predict(text)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
-    print(json.dumps({"backend": settings.understanding.backend, "peak_rss_mb": round(peak_mb, 1)}))
+    backend = brain.classifier.encoder.backend
+    print(json.dumps({"backend": backend, "peak_rss_mb": round(peak_mb, 1)}))
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ def train_classifier(
         progress=progress,
         calibration_recall=calibration_recall(settings, intent_set),
         surface_weight=understanding.surface_weight,
+        cache_dir=settings.data_dir / "heads",
     )
 
 

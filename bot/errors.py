@@ -13,7 +13,7 @@ Catch a branch to handle a whole kind ("any bad input", "anything not found"); c
     │     MalformedUpdate (Telegram)
     ├── SetupError (RuntimeError)      the machine or the configuration cannot run a part:
     │     EmbeddedRedisError, ModelBuildError, OnnxUnavailable, SpUnsupported, TokenRejected,
-    │     RedisUrlError
+    │     RedisUrlError, NoBackendWithinTolerance
     ├── StorageUnavailable             Redis cannot keep a promise now (the API answers 503;
     │     NotReplicated                also a redis ConnectionError, so every retry covers it)
     ├── DeliveryError                  a reply could not be delivered (yet):

@@ -82,7 +82,8 @@ class InboxSettings(BaseModel):
 class UnderstandingSettings(BaseModel):
     model: str = "builtin:multilingual-e5-small"
     threads: int = Field(default=1, ge=1)
-    backend: Literal["torch", "onnx-int8"] = "onnx-int8"
+    # "auto": the fastest backend within tolerance, measured once per machine (backend_choice).
+    backend: Literal["auto", "onnx-int8", "onnx-fp32", "torch"] = "auto"
     intents_dir: Path = Path("intents")
     confidence_threshold: float = Field(default=0.35, ge=0, le=1)
     ambiguity_threshold: float = Field(default=0.05, ge=0, le=1)

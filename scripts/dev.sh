@@ -84,6 +84,8 @@ case "$command" in
     setup test,bench
     # `bench routing [args]`: the routing benchmark (docs/benchmark.md, "Routing").
     if [ "${1:-}" = routing ]; then shift; exec "$VENV/bin/python" -m bench.routing "$@"; fi
+    # `bench backends [args]`: encoder backends on this CPU, classify cold and warm.
+    if [ "${1:-}" = backends ]; then shift; exec "$VENV/bin/python" -m bench.backends "$@"; fi
     exec "$VENV/bin/python" -m bench.run "$@"
     ;;
   setup)

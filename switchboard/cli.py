@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 from pydantic import ValidationError
 
 from bot.understanding.result import Understanding
-from switchboard import cli_admin, cli_intents
+from switchboard import cli_admin, cli_intents, doctor
 from switchboard.settings import Settings, load_settings
 
 if TYPE_CHECKING:
@@ -83,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     classify.set_defaults(handler=_classify)
     cli_admin.register(commands)
     cli_intents.register(commands)
+    doctor.register(commands)
     return parser
 
 
@@ -98,7 +99,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     port = args.port if args.port is not None else settings.server.port
     brain = _interruptible(
         lambda: build_brain(settings, progress=True),
-        notice="Preparing the intent classifier (the first run builds the model, ~1 min)...",
+        notice="Preparing the intent classifier (the first run builds the model and times it "
+        "on this CPU, 1-2 min)...",
     )
     with redis_url_for(settings) as url:
         live = settings.model_copy(update={"redis": settings.redis.model_copy(update={"url": url})})

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
 
 from bot.understanding.head import DEFAULT_SURFACE_WEIGHT, IntentHead
 
@@ -115,6 +114,8 @@ def cross_validate(
     seed: int = 0,
     surface_weight: float = DEFAULT_SURFACE_WEIGHT,
 ) -> CrossValidation:
+    from sklearn.model_selection import StratifiedKFold  # here: a cached head never needs it
+
     texts, vectors, labels = list(examples.texts), examples.vectors, np.asarray(examples.labels)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     in_parts: list[_Scores] = []

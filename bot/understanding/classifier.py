@@ -17,12 +17,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 
 from bot.intents import IntentSet
 from bot.settings import UnderstandingSettings
+from bot.understanding import head_cache
 from bot.understanding.encoder import Encoder
 from bot.understanding.head import DEFAULT_SURFACE_WEIGHT, IntentHead
 from bot.understanding.language import detect_language
@@ -61,6 +63,7 @@ class IntentClassifier:
         self.encoder = encoder
         self.intent_set = intent_set
         self.thresholds = thresholds
+        self.from_cache = False  # the head was loaded (head_cache), not fitted
         self._head = head
         self._labels: list[str] = [str(label) for label in head.classes]
         self._example_vectors = example_vectors
@@ -81,16 +84,36 @@ class IntentClassifier:
         progress: bool = False,
         calibration_recall: float | None = None,
         surface_weight: float = DEFAULT_SURFACE_WEIGHT,
+        cache_dir: Path | None = None,
     ) -> IntentClassifier:
         """Fit the head on the intent set's examples (only new examples are embedded).
 
         With ``calibration_recall``, the thresholds are chosen by cross-validation (see
-        ``calibration``) and replace the given ones."""
+        ``calibration``) and replace the given ones. With ``cache_dir``, a head trained before
+        on the same examples, encoder and settings is loaded from there (``head_cache``), and a
+        new one is kept there."""
         started = time.perf_counter()
         texts, labels = intent_set.training_pairs()
         if len(set(labels)) < 2:
             raise ValueError("An intent set needs at least two intents with examples to train")
         vectors = encoder.encode_cached(texts, progress=progress)
+        digest = ""
+        if cache_dir is not None:
+            settings = {
+                "thresholds": asdict(thresholds),
+                "calibration_recall": calibration_recall,
+                "surface_weight": surface_weight,
+            }
+            digest = head_cache.key(texts, labels, encoder.model_id, settings)
+            cached = head_cache.load(cache_dir, digest)
+            if cached is not None:
+                logger.info("Intent head for these %d examples loaded from its cache", len(texts))
+                head, limits = cached
+                loaded = cls(
+                    encoder, intent_set, head, vectors, np.asarray(labels), Thresholds(**limits)
+                )
+                loaded.from_cache = True
+                return loaded
         head = IntentHead.fit(texts, vectors, labels, surface_weight)
         logger.info(
             "Trained intent head on %d examples of %d intents in %.2f s",
@@ -102,6 +125,8 @@ class IntentClassifier:
             thresholds = _calibrated(
                 encoder, texts, vectors, labels, thresholds, calibration_recall, surface_weight
             )
+        if cache_dir is not None:
+            head_cache.save(cache_dir, digest, head, asdict(thresholds))
         return cls(encoder, intent_set, head, vectors, np.asarray(labels), thresholds)
 
     @property

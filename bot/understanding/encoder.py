@@ -15,8 +15,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from bot.understanding import onnx_backend
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +34,17 @@ class Encoder:
         self, model: str, cache_dir: Path, threads: int = 1, backend: str = "torch"
     ) -> None:
         self.model_name = model
-        self.backend = backend
-        # int8 vectors differ slightly from fp32 ones, and from one export format to the next:
-        # each backend (and format) keeps its own cache.
-        identity = model if backend == "torch" else f"{model}|{backend}|{_onnx_format()}"
-        self.model_id = hashlib.sha256(identity.encode()).hexdigest()[:12]
+        if backend == "auto":  # measured once per machine (see backend_choice)
+            from bot.understanding.backend_choice import resolve
+
+            choice = resolve(model, cache_dir / "models", max_threads=threads)
+            backend, threads = choice.backend, choice.threads
+        self._model, self.backend = _load_model(model, cache_dir / "models", threads, backend)
+        self.threads = threads
+        self.model_id = model_id(model, self.backend)
         self._store = _VectorStore(cache_dir / "embeddings" / f"{self.model_id}.npz")
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self._model = _load_model(model, cache_dir / "models", threads, backend)
         self.dim = int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
@@ -128,44 +134,59 @@ class _VectorStore:
         self._vectors = merged
 
 
-def _load_model(model: str, models_dir: Path, threads: int, backend: str):
-    """The torch model, or its int8 ONNX copy (exported once, verified against fp32)."""
+def model_id(model: str, backend: str) -> str:
+    """The embedding caches' (and trained heads') key for ``model`` run by ``backend``."""
+    from bot.understanding.onnx_backend import FP32, VARIANTS
+
+    # int8 vectors differ slightly from fp32 ones, and from one export format to the next:
+    # each int8 format keeps its own cache. The fp32 copy gives torch's vectors (checked at
+    # export to cosine >= 0.9999) and shares torch's.
+    variant = VARIANTS.get(backend)
+    identity = model if variant in (None, FP32) else f"{model}|{backend}|{variant.format}"
+    return hashlib.sha256(identity.encode()).hexdigest()[:12]
+
+
+def _load_model(model: str, models_dir: Path, threads: int, backend: str) -> tuple[Any, str]:
+    """The torch model, or one of its ONNX copies (exported once, verified against fp32), and
+    the backend it really is (torch when the copy cannot be made)."""
     if backend == "torch":
-        return _load_sentence_transformer(model, models_dir, threads)
-    if backend != "onnx-int8":
-        raise ValueError(f"Unknown encoder backend {backend!r}; use torch or onnx-int8")
+        return _load_sentence_transformer(model, models_dir, threads), "torch"
     from bot.understanding import onnx_backend
 
-    folder = _onnx_folder(model, models_dir)
+    variant = onnx_backend.VARIANTS.get(backend)
+    if variant is None:
+        raise ValueError(
+            f"Unknown encoder backend {backend!r}; use auto, onnx-int8, onnx-fp32 or torch"
+        )
+    folder = onnx_folder(model, models_dir, variant)
     try:
-        if onnx_backend.cached_copy(folder):  # fast path: no torch at all
-            return onnx_backend.OnnxEncoder(folder, threads)
+        if onnx_backend.cached_copy(folder, variant):  # fast path: no torch at all
+            return onnx_backend.OnnxEncoder(folder, threads), backend
         fp32 = _load_sentence_transformer(model, models_dir, threads)
-        return onnx_backend.load_onnx_int8(fp32, folder, threads)
+        return onnx_backend.load_onnx(fp32, folder, threads, variant), backend
     except (onnx_backend.OnnxUnavailable, ImportError) as exc:  # ImportError: no onnxruntime
         logger.warning("Staying on the torch backend: %s", exc)
-        return _load_sentence_transformer(model, models_dir, threads)
+        return _load_sentence_transformer(model, models_dir, threads), "torch"
 
 
-def _onnx_format() -> int:
-    from bot.understanding.onnx_backend import FORMAT_VERSION
+def onnx_folder(model: str, models_dir: Path, variant: onnx_backend.Variant | None = None) -> Path:
+    """Where ``variant`` (int8 by default) of ``model`` is kept: inside the built-in model's
+    folder, or beside a hub model's cache."""
+    from bot.understanding.onnx_backend import INT8
 
-    return FORMAT_VERSION
-
-
-def _onnx_folder(model: str, models_dir: Path) -> Path:
-    from bot.understanding.onnx_backend import FORMAT_VERSION
-
-    # The format is in the name: a new format is exported beside the old folder, never over it
-    # while another process (a worker still on the old code) may be reading it.
-    name = f"onnx-int8-v{FORMAT_VERSION}"
+    name = (variant or INT8).folder_name
     if model.startswith(BUILTIN_PREFIX):
-        from bot.understanding.e5_builder import BUILTIN_E5, materialize_multilingual_e5
-
-        if model != BUILTIN_E5:
-            raise ValueError(f"Unknown built-in model {model!r}; the built-in is {BUILTIN_E5}")
-        return materialize_multilingual_e5(models_dir) / name
+        return builtin_folder(model, models_dir) / name
     return models_dir / f"{name}-{hashlib.sha256(model.encode()).hexdigest()[:12]}"
+
+
+def builtin_folder(model: str, models_dir: Path) -> Path:
+    """The sentence-transformers folder of a ``builtin:`` model (built on first use)."""
+    from bot.understanding.e5_builder import BUILTIN_E5, materialize_multilingual_e5
+
+    if model != BUILTIN_E5:
+        raise ValueError(f"Unknown built-in model {model!r}; the built-in is {BUILTIN_E5}")
+    return materialize_multilingual_e5(models_dir)
 
 
 def _load_sentence_transformer(model: str, models_dir: Path, threads: int):
@@ -177,11 +198,7 @@ def _load_sentence_transformer(model: str, models_dir: Path, threads: int):
     torch.set_num_threads(threads)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if model.startswith(BUILTIN_PREFIX):
-        from bot.understanding.e5_builder import BUILTIN_E5, materialize_multilingual_e5
-
-        if model != BUILTIN_E5:
-            raise ValueError(f"Unknown built-in model {model!r}; the built-in is {BUILTIN_E5}")
-        path = materialize_multilingual_e5(models_dir)
+        path = builtin_folder(model, models_dir)
         logger.info("Loading built-in encoder from %s", path)
         return SentenceTransformer(str(path), device="cpu", local_files_only=True)
     logger.info("Loading sentence-transformers model %s", model)

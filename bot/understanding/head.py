@@ -15,13 +15,11 @@ BANKING77 10-shot 81.9 -> 83.0, SMP2019 (Chinese) 90.8 -> 93.8.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from threadpoolctl import threadpool_limits
 
 from bot.settings import UnderstandingSettings
 
@@ -34,12 +32,33 @@ DEFAULT_SURFACE_WEIGHT: float = UnderstandingSettings.model_fields["surface_weig
 _FLOOR = 1e-9  # keeps log() finite for an intent one view rules out completely
 
 
+class Linear(Protocol):
+    """A fitted logistic regression: scikit-learn's, or its arrays loaded by ``head_store``."""
+
+    classes_: np.ndarray
+    coef_: np.ndarray
+    intercept_: np.ndarray
+
+    def predict_proba(self, X: Any) -> np.ndarray: ...
+
+
+class Ngrams(Protocol):
+    """A fitted character n-gram TF-IDF: scikit-learn's, or loaded by ``head_store``."""
+
+    vocabulary_: dict[str, int]
+    idf_: np.ndarray
+
+    def build_analyzer(self) -> Callable[[str], list[str]]: ...
+
+    def transform(self, raw_documents: list[str]) -> Any: ...
+
+
 @dataclass(frozen=True)
 class IntentHead:
     classes: np.ndarray
-    meaning: LogisticRegression
-    surface: TfidfVectorizer | None
-    surface_model: LogisticRegression | None
+    meaning: Linear
+    surface: Ngrams | None
+    surface_model: Linear | None
     surface_weight: float
 
     @classmethod
@@ -56,6 +75,11 @@ class IntentHead:
     ) -> IntentHead:
         """Fit both views on the same examples; ``surface_weight`` 0 uses the embedding only.
         ``sample_weight`` weighs examples (the triage head balances its sources with it)."""
+        # Imported here: a start whose heads are cached never needs scikit-learn (~1 s to import).
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
+
         labels = np.asarray(labels)
         meaning = LogisticRegression(C=meaning_c, max_iter=2000)
         vectorizer: TfidfVectorizer | None = None
@@ -86,7 +110,7 @@ class IntentHead:
         (3.5 ms measured, more than the encoder), and a message's products are too small for
         BLAS threads to matter."""
         if len(texts) <= _FEW:
-            meaning = _softmax(vectors @ self.meaning.coef_.T + self.meaning.intercept_)
+            meaning = softmax(vectors @ self.meaning.coef_.T + self.meaning.intercept_)
         else:
             meaning = self.meaning.predict_proba(vectors)
         if self.surface is None or self.surface_model is None:
@@ -115,7 +139,8 @@ class IntentHead:
 _FEW = 4
 
 
-def _softmax(logits: np.ndarray) -> np.ndarray:
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of logistic-regression logits (one column: the binary case)."""
     if logits.shape[1] == 1:  # two classes: scikit-learn keeps one row of coefficients
         positive = 1.0 / (1.0 + np.exp(-logits[:, 0]))
         return np.column_stack([1.0 - positive, positive])
@@ -128,7 +153,7 @@ class _SurfaceScorer:
     L2 norm over the known n-grams) and ``predict_proba`` compute, on the text's few n-grams
     only. ``tests/bot/understanding/test_head.py`` checks it against scikit-learn."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, model: LogisticRegression) -> None:
+    def __init__(self, vectorizer: Ngrams, model: Linear) -> None:
         self._analyze = vectorizer.build_analyzer()
         self._vocabulary: dict[str, int] = vectorizer.vocabulary_
         self._idf = np.asarray(vectorizer.idf_, dtype=np.float64)
@@ -136,16 +161,27 @@ class _SurfaceScorer:
         self._intercept = np.asarray(model.intercept_, dtype=np.float64)
 
     def probabilities(self, text: str) -> np.ndarray:
-        counts: dict[int, int] = {}
-        for gram in self._analyze(text):
-            index = self._vocabulary.get(gram)
-            if index is not None:
-                counts[index] = counts.get(index, 0) + 1
+        indices, values = tfidf_row(self._analyze(text), self._vocabulary, self._idf)
         logits = self._intercept
-        if counts:
-            indices = np.fromiter(counts, dtype=np.intp, count=len(counts))
-            values = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-            values *= self._idf[indices]
-            values /= np.linalg.norm(values)
+        if len(indices):
             logits = logits + values @ self._weights[indices]
-        return _softmax(logits[None, :])[0]
+        return softmax(logits[None, :])[0]
+
+
+def tfidf_row(
+    grams: Sequence[str], vocabulary: dict[str, int], idf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """One text's TF-IDF row as (column indices, values): sublinear tf times idf over the known
+    n-grams, L2-normalized, as ``TfidfVectorizer(sublinear_tf=True)`` computes it."""
+    counts: dict[int, int] = {}
+    for gram in grams:
+        index = vocabulary.get(gram)
+        if index is not None:
+            counts[index] = counts.get(index, 0) + 1
+    indices = np.fromiter(counts, dtype=np.intp, count=len(counts))
+    if not counts:
+        return indices, np.zeros(0)
+    values = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+    values *= idf[indices]
+    values /= np.linalg.norm(values)
+    return indices, values

@@ -3,29 +3,27 @@ scikit-learn we support, small enough to ship (the triage head is ~1 MB with its
 
 Only what ``IntentHead.probabilities`` needs is kept: the classes, each logistic regression's
 coefficients and intercepts, and the character n-gram vocabulary with its idf weights. Loading
-rebuilds fitted scikit-learn objects from them; ``tests/bot/understanding/test_head_store.py``
-checks that a loaded head gives the probabilities of the one saved.
+gives objects that do scikit-learn's arithmetic on those arrays with numpy alone (importing
+scikit-learn costs a start about a second); ``tests/bot/understanding/test_head_store.py``
+checks that a loaded head gives the probabilities of the one saved, and the same n-grams.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 
-from bot.understanding.head import IntentHead
+from bot.understanding.head import IntentHead, softmax, tfidf_row
 
 FORMAT = 1
-# Must match IntentHead.fit's vectorizer: the vocabulary is only valid for the same analyzer.
-_VECTORIZER = {
-    "analyzer": "char_wb",
-    "ngram_range": (1, 4),
-    "sublinear_tf": True,
-    "lowercase": True,
-}
+# IntentHead.fit's vectorizer: TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 4),
+# sublinear_tf=True, lowercase=True). The vocabulary is only valid for that analyzer.
+NGRAM_RANGE = (1, 4)
+_WHITE_SPACES = re.compile(r"\s\s+")
 
 
 def save(head: IntentHead, path: Path) -> None:
@@ -58,25 +56,73 @@ def load(path: Path) -> IntentHead:
         if "format" not in data or int(data["format"]) != FORMAT:
             raise ValueError(f"{path} is not an intent head of format {FORMAT}")
         classes = data["classes"].astype(object)
-        meaning = _regression(classes, data["meaning_coef"], data["meaning_intercept"])
+        meaning = ArrayLinear(classes, data["meaning_coef"], data["meaning_intercept"])
         vectorizer = surface = None
         if "terms" in data:
-            vectorizer = TfidfVectorizer(
-                **_VECTORIZER, vocabulary={str(t): i for i, t in enumerate(data["terms"])}
-            )
-            vectorizer.idf_ = data["idf"].astype(np.float64)
-            surface = _regression(classes, data["surface_coef"], data["surface_intercept"])
+            vocabulary = {str(t): i for i, t in enumerate(data["terms"])}
+            vectorizer = ArrayNgrams(vocabulary, data["idf"].astype(np.float64))
+            surface = ArrayLinear(classes, data["surface_coef"], data["surface_intercept"])
         return IntentHead(classes, meaning, vectorizer, surface, float(data["surface_weight"]))
 
 
-def _regression(
-    classes: np.ndarray,
-    coef: np.ndarray,
-    intercept: np.ndarray,
-) -> LogisticRegression:
-    model = LogisticRegression()
-    model.classes_ = classes
-    model.coef_ = coef.astype(np.float64)
-    model.intercept_ = intercept.astype(np.float64)
-    model.n_features_in_ = coef.shape[1]
-    return model
+class ArrayLinear:
+    """A fitted logistic regression from its arrays: ``predict_proba`` is the softmax (the
+    sigmoid for two classes) of ``X @ coef.T + intercept``, as in scikit-learn."""
+
+    def __init__(self, classes: np.ndarray, coef: np.ndarray, intercept: np.ndarray) -> None:
+        self.classes_ = classes
+        self.coef_ = coef.astype(np.float64)
+        self.intercept_ = intercept.astype(np.float64)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return softmax(np.asarray(X @ self.coef_.T) + self.intercept_)
+
+
+class ArrayNgrams:
+    """A fitted ``TfidfVectorizer`` of ``IntentHead.fit``'s settings from its vocabulary and idf:
+    the same n-grams (scikit-learn's ``char_wb``), sublinear tf, idf, L2-normalized rows."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray) -> None:
+        self.vocabulary_ = vocabulary
+        self.idf_ = idf
+
+    def build_analyzer(self) -> Any:
+        return char_wb_ngrams
+
+    def transform(self, raw_documents: list[str]) -> Any:
+        from scipy.sparse import csr_matrix  # scipy.sparse alone: a tenth of scikit-learn's import
+
+        indptr, indices, values = [0], [], []
+        for text in raw_documents:
+            row, weights = tfidf_row(char_wb_ngrams(text), self.vocabulary_, self.idf_)
+            indices.append(row)
+            values.append(weights)
+            indptr.append(indptr[-1] + len(row))
+        return csr_matrix(
+            (
+                np.concatenate(values) if values else np.zeros(0),
+                np.concatenate(indices) if indices else np.zeros(0, dtype=np.intp),
+                np.asarray(indptr),
+            ),
+            shape=(len(raw_documents), len(self.idf_)),
+        )
+
+
+def char_wb_ngrams(text: str) -> list[str]:
+    """scikit-learn's ``char_wb`` analyzer, lower-cased: the 1-4-grams of each word padded with
+    a space on either side (a word shorter than n gives itself once)."""
+    low, high = NGRAM_RANGE
+    grams: list[str] = []
+    append = grams.append
+    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+        word = f" {word} "
+        length = len(word)
+        for n in range(low, high + 1):
+            offset = 0
+            append(word[offset : offset + n])
+            while offset + n < length:
+                offset += 1
+                append(word[offset : offset + n])
+            if offset == 0:  # count a short word only once
+                break
+    return grams

@@ -1,11 +1,14 @@
-"""An int8 ONNX copy of a sentence-transformers model, for fast CPU inference.
+"""ONNX copies of a sentence-transformers model (int8 and fp32), for fast CPU inference.
 
 Measured on these 2-core machines (multilingual-e5-small, one thread, short questions): torch fp32
 embeds one message in ~23 ms, the dynamically quantized ONNX model in ~6 ms, at cosine >= 0.99 to
-the fp32 vectors. The copy is exported once with ``torch.onnx.export``, quantized with
-onnxruntime's ``quantize_dynamic`` (per-channel MatMul weights, which keeps the vectors closest to
-fp32, and the embedding tables), checked against the fp32 vectors on fixed texts, and cached next
-to the model. Loading the cached copy needs neither torch nor sentence-transformers.
+the fp32 vectors. The copy is exported once (``onnx_export``: ``torch.onnx.export``, quantized with
+onnxruntime's ``quantize_dynamic``), checked against the fp32 vectors on fixed texts, and cached
+next to the model. Loading the cached copy needs neither torch nor sentence-transformers.
+
+The fp32 copy (``onnx-fp32``) is the same export without quantization: torch's vectors (to float
+rounding), often faster than torch itself. Which copy a machine runs is measured at first start
+(``backend_choice``): int8 wins where the CPU has fast 8-bit dot products (VNNI), not everywhere.
 
 Only mean- and CLS-pooled models are exported (e5, MiniLM, most sentence-transformers models);
 anything else raises :class:`OnnxUnavailable` and the caller stays on torch.
@@ -15,13 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import shutil
 import sys
-import tempfile
-import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,28 +32,43 @@ from bot.errors import SetupError
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "model_int8.onnx"
+FP32_MODEL_FILE = "model_fp32.onnx"
 META_FILE = "switchboard_onnx.json"
 # Bumped whenever the exported file changes; a cached copy of another format is exported anew.
 # 2: the 250k x 384 word-embedding table is int8 too (fp32 it was 384 MB of the worker's memory).
 # 3: only the word table: int8 position and token-type tables cost 0.3-0.5 points of accuracy.
 FORMAT_VERSION = 3
+FP32_FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One kind of ONNX copy: the backend name, its format, the file it is kept in, and the least
+    cosine to torch's vectors its export must keep on the verification texts."""
+
+    backend: str
+    format: int
+    model_file: str
+    min_cosine: float
+
+    @property
+    def folder_name(self) -> str:
+        # The format is in the name: a new format is exported beside the old folder, never over
+        # it while another process (a worker still on the old code) may be reading it.
+        return f"{self.backend}-v{self.format}"
+
+
+# The least cosine to torch's fp32 vectors the int8 copy may have on the verification texts.
 MIN_COSINE = 0.99
-_VERIFY_TEXTS = (
-    "退货政策是什么?",
-    "what is your return policy?",
-    "我的快递到哪了",
-    "Can I change the delivery address after paying?",
-    "asdf qwer",
-    "客服电话打不通，请尽快处理！！",
-    "👍🎉 thanks!!",
-    "Ich möchte meine Bestellung stornieren.",
-    "订单 #A-20931 的发票怎么开?",
-    "hi",
-)
+INT8 = Variant("onnx-int8", FORMAT_VERSION, MODEL_FILE, MIN_COSINE)
+# The fp32 copy computes what torch does (measured min cosine 0.9999999): it shares torch's
+# embedding cache and trained heads, so it must be that close.
+FP32 = Variant("onnx-fp32", FP32_FORMAT_VERSION, FP32_MODEL_FILE, 0.9999)
+VARIANTS: dict[str, Variant] = {v.backend: v for v in (INT8, FP32)}
 
 
 class OnnxUnavailable(SetupError):
-    """The model cannot be exported, or its int8 copy drifted too far from fp32."""
+    """The model cannot be exported, or its copy drifted too far from fp32."""
 
 
 class OnnxEncoder:
@@ -72,9 +87,13 @@ class OnnxEncoder:
         options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        model_file = meta.get("file", MODEL_FILE)
         self._session = ort.InferenceSession(
-            str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+            str(folder / model_file), options, providers=["CPUExecutionProvider"]
         )
+        # fp32 has no per-batch quantization scale: a batch of texts of one token length (no
+        # padding) gives each text its vector alone, many times faster than one run per text.
+        self._same_length_batches = model_file == FP32_MODEL_FILE
         self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
 
     def get_embedding_dimension(self) -> int:
@@ -87,37 +106,59 @@ class OnnxEncoder:
         show_progress_bar: bool = False,
         **_: Any,
     ) -> np.ndarray:
-        """L2-normalized vectors, one text per run.
+        """L2-normalized vectors, each as the text would get alone.
 
-        Dynamic int8 quantization scales activations per tensor, so in a padded batch a text's
-        vector depends on its neighbours (cosine ~0.996 to itself alone). One text per run keeps
-        a message's vector, and so its intent, the same in training, in a batch and alone, and
-        needs no padding; throughput comes from ``threads`` runs in parallel instead.
+        Dynamic int8 quantization scales activations per tensor, so in a batch a text's vector
+        depends on its neighbours (cosine ~0.996 to itself alone). The int8 copy runs one text
+        per run, which keeps a message's vector, and so its intent, the same in training, in a
+        batch and alone, and needs no padding; throughput comes from ``threads`` runs in
+        parallel instead. The fp32 copy runs batches of texts of equal token length.
         """
         from tqdm import tqdm
 
         ids = self._tokenize([self._prompt + t for t in texts])
-        runs = self._pool.map(self._embed, ids) if self._pool else map(self._embed, ids)
+        groups = (
+            _same_length_groups(ids)
+            if self._same_length_batches
+            else [[i] for i in range(len(ids))]
+        )
+        batches = [[ids[i] for i in rows] for rows in groups]
+        runs = self._pool.map(self._embed, batches) if self._pool else map(self._embed, batches)
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
-        for row, vector in enumerate(
-            tqdm(
-                runs,
-                total=len(ids),
-                disable=not show_progress_bar,
-                file=sys.stderr,
-                desc="Embedding",
-                unit="text",
-            )
-        ):
-            out[row] = vector
+        with tqdm(
+            total=len(ids),
+            disable=not show_progress_bar,
+            file=sys.stderr,
+            desc="Embedding",
+            unit="text",
+        ) as bar:
+            for rows, vectors in zip(groups, runs, strict=True):
+                out[rows] = vectors
+                bar.update(len(rows))
         return out
 
-    def _embed(self, ids: list[int]) -> np.ndarray:
-        input_ids = np.asarray([ids], dtype=np.int64)
+    def _embed(self, batch: list[list[int]]) -> np.ndarray:
+        input_ids = np.asarray(batch, dtype=np.int64)  # one token length: a rectangle
         mask = np.ones_like(input_ids)
-        hidden = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0][0]
-        pooled = hidden[0] if self._pooling == "cls" else hidden.mean(axis=0)
-        return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+        hidden = self._session.run(None, {"input_ids": input_ids, "attention_mask": mask})[0]
+        pooled = hidden[:, 0] if self._pooling == "cls" else hidden.mean(axis=1)
+        norms = np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return (pooled / norms).astype(np.float32)
+
+
+BATCH_SIZE = 32
+
+
+def _same_length_groups(ids: Sequence[list[int]]) -> list[list[int]]:
+    """Row numbers of ``ids`` in groups of up to ``BATCH_SIZE`` texts of one token length."""
+    by_length: dict[int, list[int]] = {}
+    for row, tokens in enumerate(ids):
+        by_length.setdefault(len(tokens), []).append(row)
+    return [
+        rows[start : start + BATCH_SIZE]
+        for rows in by_length.values()
+        for start in range(0, len(rows), BATCH_SIZE)
+    ]
 
 
 def _load_tokenizer(folder: Path, max_length: int) -> Callable[[list[str]], list[list[int]]]:
@@ -138,157 +179,27 @@ def _load_tokenizer(folder: Path, max_length: int) -> Callable[[list[str]], list
     return lambda texts: [e.ids for e in tokenizer.encode_batch(texts)]
 
 
-def load_onnx_int8(model: Any, folder: Path, threads: int) -> OnnxEncoder:
-    """Return the int8 copy of the loaded SentenceTransformer ``model`` cached in ``folder``,
-    exporting and verifying it first when it is missing."""
-    if not cached_copy(folder):
-        _export_and_publish(model, folder)
+def load_onnx(
+    model: Any, folder: Path, threads: int, variant: Variant = INT8, fp32_copy: Path | None = None
+) -> OnnxEncoder:
+    """Return the ``variant`` copy of the loaded SentenceTransformer ``model`` cached in
+    ``folder``, exporting and verifying it first when it is missing (int8 from ``fp32_copy``
+    when that folder holds a finished fp32 copy)."""
+    if not cached_copy(folder, variant):
+        from bot.understanding.onnx_export import export_and_publish
+
+        export_and_publish(model, folder, variant, fp32_copy)
     return OnnxEncoder(folder, threads)
 
 
-def cached_copy(folder: Path) -> bool:
-    """Whether ``folder`` holds a finished copy of the current format."""
+def cached_copy(folder: Path, variant: Variant = INT8) -> bool:
+    """Whether ``folder`` holds a finished copy of ``variant`` in its current format."""
     try:
         meta = json.loads((folder / META_FILE).read_text())
     except (OSError, ValueError):
         return False
-    return isinstance(meta, dict) and meta.get("format") == FORMAT_VERSION
-
-
-def _export_and_publish(model: Any, folder: Path) -> None:
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.build-", dir=folder.parent))
-    try:
-        logger.info("Exporting the encoder to int8 ONNX in %s (once, ~1 min)", folder)
-        meta = _export(model, work)
-        (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-        cosines = _verify(model, work)
-        meta["verify_min_cosine"] = round(float(cosines.min()), 5)
-        meta["verify_mean_cosine"] = round(float(cosines.mean()), 5)
-        (work / META_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-        for path in work.iterdir():
-            path.chmod(0o644)
-        work.chmod(0o755)
-        try:
-            os.replace(work, folder)
-        except OSError as exc:  # another process published first; its copy is as good as ours
-            if not cached_copy(folder):  # ... unless what is there is of another format
-                raise OnnxUnavailable(f"{folder} holds an unusable ONNX copy: {exc}") from exc
-            logger.info("Using the ONNX copy another process published at %s", folder)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
-def _export(model: Any, work: Path) -> dict[str, Any]:
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    transformer, pooling = model[0], _pooling_mode(model)
-    tokenizer = model.tokenizer
-    tokenizer.backend_tokenizer.save(str(work / "tokenizer.json"))
-    _write_compact_tokenizer(work)
-    sample = tokenizer(["query: hello", "你好"], padding=True, return_tensors="pt")
-
-    class _Hidden(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-
-    fp32 = work / "model_fp32.onnx"
-    axes = {0: "batch", 1: "tokens"}
-    # The legacy (TorchScript) exporter handles this model without onnxscript; its deprecation
-    # and tracer warnings say nothing about the result, which _verify checks.
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        torch.onnx.export(
-            _Hidden(transformer.auto_model.eval()),
-            (sample["input_ids"], sample["attention_mask"]),
-            str(fp32),
-            input_names=["input_ids", "attention_mask"],
-            output_names=["hidden"],
-            dynamic_axes={"input_ids": axes, "attention_mask": axes, "hidden": axes},
-            opset_version=17,
-            dynamo=False,
-        )
-    # Per-channel MatMul weights: the setting that kept cosine to fp32 >= 0.99 here (per-tensor
-    # int8 dropped some texts to 0.988). "Gather" makes the word-embedding table 8-bit too (per
-    # tensor, dequantized after the lookup): 384 MB in fp32, 96 MB so, cosines to fp32 where
-    # MatMul alone left them (min 0.996 on _VERIFY_TEXTS). The small position and token-type
-    # tables stay fp32: they are added to every token, and quantizing them cost 0.3-0.5 points
-    # of accuracy on CLINC150 full and BANKING77 full for a few hundred KB.
-    quantize_dynamic(
-        str(fp32),
-        str(work / MODEL_FILE),
-        weight_type=QuantType.QInt8,
-        per_channel=True,
-        reduce_range=False,
-        op_types_to_quantize=["MatMul", "Gather"],
-        nodes_to_exclude=_small_lookups(fp32),
+    return (
+        isinstance(meta, dict)
+        and meta.get("format") == variant.format
+        and meta.get("file", MODEL_FILE) == variant.model_file  # int8 copies before "file"
     )
-    fp32.unlink()
-    return {
-        "format": FORMAT_VERSION,
-        "prompt": (model.prompts or {}).get(model.default_prompt_name or "", ""),
-        "pooling": pooling,
-        "dim": int(model.get_embedding_dimension()),
-        "pad_id": int(tokenizer.pad_token_id or 0),
-        "max_seq_length": int(model.max_seq_length or 512),
-    }
-
-
-def _write_compact_tokenizer(work: Path) -> None:
-    from bot.understanding.sp_tokenizer import SpUnsupported
-    from bot.understanding.sp_tokenizer_files import write_files
-
-    try:
-        write_files(work)
-    except SpUnsupported as exc:  # OnnxEncoder falls back to HF tokenizers
-        logger.warning("No compact tokenizer for this model: %s", exc)
-
-
-def _small_lookups(path: Path, min_rows: int = 10_000) -> list[str]:
-    """Names of the Gather nodes that look up a table of fewer than ``min_rows`` rows."""
-    import onnx
-
-    graph = onnx.load(str(path), load_external_data=False).graph
-    rows = {init.name: (init.dims[0] if init.dims else 0) for init in graph.initializer}
-    return [
-        node.name
-        for node in graph.node
-        if node.op_type == "Gather"
-        and node.input
-        and node.input[0] in rows
-        and rows[node.input[0]] < min_rows
-    ]
-
-
-def _pooling_mode(model: Any) -> str:
-    names = [type(module).__name__ for module in model]
-    if len(model) < 2 or names[1] != "Pooling" or names[2:] not in ([], ["Normalize"]):
-        raise OnnxUnavailable(f"only Transformer + Pooling (+ Normalize) models, not {names}")
-    pooling = model[1].pooling_mode
-    if pooling not in ("mean", "cls"):
-        raise OnnxUnavailable(f"pooling {pooling!r} is not supported by the ONNX backend")
-    return str(pooling)
-
-
-def _verify(model: Any, work: Path) -> np.ndarray:
-    reference = model.encode(
-        list(_VERIFY_TEXTS),
-        normalize_embeddings=True,
-        convert_to_numpy=True,
-        show_progress_bar=False,
-    )
-    ours = OnnxEncoder(work, threads=1).encode(list(_VERIFY_TEXTS))
-    cosines = np.sum(reference * ours, axis=1)
-    logger.info("int8 ONNX vs fp32 cosines: mean %.4f, min %.4f", cosines.mean(), cosines.min())
-    if cosines.min() < MIN_COSINE:
-        worst = _VERIFY_TEXTS[int(cosines.argmin())]
-        raise OnnxUnavailable(
-            f"int8 ONNX vectors drift from fp32: cosine {cosines.min():.4f} < {MIN_COSINE} "
-            f"on {worst!r}"
-        )
-    return cosines

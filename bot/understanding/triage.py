@@ -191,22 +191,36 @@ def balanced_weights(
     return weights
 
 
-def ship(model: str = "builtin:multilingual-e5-small", backend: str = "onnx-int8") -> Path:
-    """Train the head on the shipped data for ``model`` and write it into ``SHIPPED_HEADS``
-    (a maintainer's step after changing the data; the old heads are removed)."""
+# One head per kind of vectors: int8's, and fp32's (torch and the fp32 ONNX copy share them), so
+# a first start loads a head whichever backend this CPU picked. The fp32 head is built with the
+# ONNX copy, whose same-length batches need no padding (torch's batches of 32 pad to the longest).
+SHIPPED_BACKENDS = ("onnx-int8", "onnx-fp32")
+
+
+def ship(model: str = "builtin:multilingual-e5-small") -> list[Path]:
+    """Write the heads for the shipped data and ``model`` into ``SHIPPED_HEADS``, training those
+    that are missing (a maintainer's step after changing the data; other heads are removed)."""
     from bot.settings import EngineSettings
+    from bot.understanding.encoder import model_id
 
     settings = EngineSettings()
-    encoder = Encoder(
-        model, settings.data_dir, threads=settings.understanding.threads, backend=backend
-    )
     config = TriageConfig(reviews_per_class=settings.assessment.reviews_per_class)
     examples = training_examples(config.reviews_per_class)
-    path = SHIPPED_HEADS / f"{fingerprint(examples, encoder.model_id, config.key())}.npz"
+    paths = {
+        backend: SHIPPED_HEADS
+        / f"{fingerprint(examples, model_id(model, backend), config.key())}.npz"
+        for backend in SHIPPED_BACKENDS
+    }
     for old in SHIPPED_HEADS.glob("*.npz"):
-        old.unlink()
-    head_store.save(TriageModel.train(encoder, examples, config).head, path)
-    return path
+        if old not in paths.values():
+            old.unlink()
+    for backend, path in paths.items():
+        if not path.is_file():
+            encoder = Encoder(
+                model, settings.data_dir, threads=settings.understanding.threads, backend=backend
+            )
+            head_store.save(TriageModel.train(encoder, examples, config).head, path)
+    return list(paths.values())
 
 
 if __name__ == "__main__":
@@ -215,7 +229,7 @@ if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
     if sys.argv[1:] != ["--ship"]:
         sys.exit("usage: python -m bot.understanding.triage --ship")
-    print(ship())
+    print("\n".join(str(path) for path in ship()))
 
 
 __all__ = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +12,7 @@ import pytest
 from bot.brain import Brain
 from bot.understanding import head_store
 from bot.understanding.head import IntentHead
+from tests.conftest import ROOT
 
 TEXTS = [
     "退货政策是什么",
@@ -32,6 +35,8 @@ LABELS = [
     "shipping",
 ]
 PROBES = ["退货怎么办", "do you ship abroad?", "发票抬头写错了", "ZX-1000 运费"]
+# More than the head's few-text path takes: the batch path (sparse TF-IDF rows) too.
+MANY = [*PROBES, "", "   ", "Invoice   for  ÉTÉ order", "a", "👍 ok", "退", "运费\t多少\n钱"]
 
 
 @pytest.mark.parametrize("surface_weight", [0.0, 0.3])
@@ -43,11 +48,39 @@ def test_round_trip_keeps_the_probabilities(
     path = tmp_path / "head.npz"
     head_store.save(head, path)
     again = head_store.load(path)
-    vectors = encoder.encode(PROBES)
     assert list(again.classes) == list(head.classes)
-    np.testing.assert_allclose(
-        again.probabilities(PROBES, vectors), head.probabilities(PROBES, vectors), atol=1e-5
+    for probes in (PROBES, MANY):
+        vectors = encoder.encode(probes)
+        np.testing.assert_allclose(
+            again.probabilities(probes, vectors), head.probabilities(probes, vectors), atol=1e-5
+        )
+
+
+def test_the_loaded_n_grams_are_scikit_learns() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    analyzer = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=head_store.NGRAM_RANGE, sublinear_tf=True, lowercase=True
+    ).build_analyzer()
+    for text in [*TEXTS, *MANY, "Ünïcödé  ΣΊΣΥΦΟΣ", "a b  c\u3000d", "İstanbul"]:
+        assert head_store.char_wb_ngrams(text) == analyzer(text)
+
+
+def test_loading_a_head_and_scoring_with_it_imports_no_scikit_learn(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(len(TEXTS), 8)).astype(np.float32)
+    head_store.save(IntentHead.fit(TEXTS, vectors, LABELS, 0.3), tmp_path / "head.npz")
+    code = (
+        "import sys, numpy as np; from pathlib import Path; "
+        "from bot.understanding import head_store; "
+        f"h = head_store.load(Path({str(tmp_path / 'head.npz')!r})); "
+        "h.probabilities(['运费', 'invoice'], np.ones((2, 8))); "
+        "print('sklearn' in sys.modules)"
     )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "False"
 
 
 def test_a_foreign_file_is_refused(tmp_path: Path) -> None:
