@@ -89,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from bot import server_logs
+    from bot import http_server, server_logs
     from bot.app import create_app
     from bot.redis_conn import redis_url_for
     from bot.runtime import build_brain
@@ -111,12 +111,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         )
         server_logs.install()
         server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host=host,
-                port=port,
-                log_level="info",
-                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            http_server.config(
+                app, host=host, port=port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
             )
         )
         # uvicorn shuts down gracefully on Ctrl+C, then re-raises it: that is a clean stop.

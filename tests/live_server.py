@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import uvicorn
 
+from bot import http_server
 from bot.app import create_app
 from bot.brain import Brain
 from bot.settings import Settings
@@ -27,8 +28,9 @@ def free_port() -> int:
 def serve_asgi(app: Any, *, lifespan: str = "off", start_timeout: float = 10.0) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yield its base URL."""
     port = free_port()
+    # Served as `switchboard run` serves it (httptools, uvloop), so tests cover that stack.
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+        http_server.config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

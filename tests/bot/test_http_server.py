@@ -1,0 +1,51 @@
+"""The server ``switchboard run`` starts parses HTTP with httptools on a uvloop event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+import httpx
+import uvicorn
+import uvloop
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from bot import http_server
+from tests.live_server import free_port
+
+
+def test_the_config_names_httptools_and_uvloop() -> None:
+    config = http_server.config(object(), host="127.0.0.1", port=1, log_level="warning")
+    config.load()
+    assert config.http_protocol_class is HttpToolsProtocol
+    assert config.get_loop_factory() is uvloop.new_event_loop
+    assert http_server.implementations() == ("httptools", "uvloop")
+
+
+async def _which_loop(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """An ASGI app that answers with the class of the event loop serving it."""
+    if scope["type"] != "http":
+        return
+    name = type(asyncio.get_running_loop()).__module__.encode()
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": name})
+
+
+def test_a_server_on_this_config_runs_on_uvloop() -> None:
+    port = free_port()
+    server = uvicorn.Server(
+        http_server.config(_which_loop, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.02)
+        assert httpx.get(f"http://127.0.0.1:{port}/").text.startswith("uvloop")
+    finally:
+        server.should_exit = True
+        thread.join(10)
