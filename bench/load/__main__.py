@@ -1,0 +1,153 @@
+"""``python -m bench.load [--quick]``: API accept/s, end-to-end messages/s with 1 and 2
+workers, POST -> reply latency at half saturation, each beside its peer from the same run."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import tempfile
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import uvloop
+
+from bench.load import e2e, peers, phases
+from bench.load.processes import ROOT, Processes
+from bench.load.report import Results, rows
+from bench.load.table import cpu_name, format_table
+from bench.load.texts import TextSupply, load_sources
+from bot import http_server
+from bot.settings import load_settings
+
+logger = logging.getLogger("bench.load")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="short runs (about 2 minutes)")
+    parser.add_argument(
+        "--data", type=Path, default=ROOT.parent / "shared" / "data", help="public data folder"
+    )
+    parser.add_argument("--skip-rasa", action="store_true", help="no Rasa /model/parse peer")
+    parser.add_argument(
+        "--rasa-epochs",
+        type=int,
+        default=10,
+        help="DIET epochs for the Rasa peer (parse speed does not depend on them)",
+    )
+    parser.add_argument("--keep-logs", action="store_true", help="keep the processes' logs")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per Rasa request
+    plan = phases.Plan.quick() if args.quick else phases.Plan()
+    supply = TextSupply(load_sources(args.data, ROOT / "bench" / "data" / "holdout"))
+    results = Results(
+        cpu=cpu_name(Path("/proc/cpuinfo").read_text()), stack=http_server.implementations()
+    )
+    started = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="sb-load-"))
+    processes = Processes(workdir)
+    try:
+        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+            _measure(runner, processes, supply, plan, results, args)
+    finally:
+        processes.close()
+        if not args.keep_logs:
+            for log in workdir.glob("*.log"):
+                log.unlink()
+        else:
+            print(f"logs: {workdir}")
+    results.minutes = (time.monotonic() - started) / 60
+    results.texts = supply.handed_out
+    print()
+    print(format_table(rows(results), results.cpu))
+    print()
+    print(results.details())
+    out = ROOT / "bench" / "results" / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(asdict(results), indent=2, default=str), encoding="utf-8")
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+    return 0
+
+
+def _measure(
+    runner: asyncio.Runner,
+    processes: Processes,
+    supply: TextSupply,
+    plan: phases.Plan,
+    results: Results,
+    args: argparse.Namespace,
+) -> None:
+    settings = load_settings()
+    redis_url = processes.start_redis()
+    logger.info("Starting the API, the bare app and loading the classifier here")
+    api, bare = processes.start_api(), processes.start_bare()
+    brain: dict[str, object] = {}
+    loading = threading.Thread(target=lambda: brain.update(b=peers.build_brain(settings)))
+    loading.start()
+    processes.wait_http("bare", bare, "/docs")
+    processes.wait_http("api", api, "/healthz")
+    loading.join()
+
+    logger.info("Classifier alone, in this process")
+    texts = supply.take(phases.messages_for(300, plan.classifier_seconds, least=200))
+    warm = supply.take(phases.WARMUP_MESSAGES)
+    speed = peers.classifier_alone(brain["b"], warm, texts, plan.classifier_seconds)  # type: ignore[arg-type]
+    results.classifier = speed
+    del brain["b"]  # its memory is not needed any more
+
+    logger.info("API accept/s beside the bare app, %d round(s)", plan.accept_rounds)
+    ids = e2e.Conversations("a")
+    for _ in range(plan.accept_rounds):
+        runner.run(phases.accept(bare, "/messages", supply, ids, plan, results.bare))
+        runner.run(phases.accept(api, e2e.PATH, supply, ids, plan, results.api))
+    processes.stop("bare")
+    runner.run(phases.forget_backlog(redis_url, *phases.inbox_streams()))
+
+    ids = e2e.Conversations("e")
+    bound = speed.predict_per_s
+    for workers in (1, 2):
+        name = f"worker-{workers}"
+        logger.info("End to end with %d worker(s)", workers)
+        processes.start_worker(name)
+        processes.wait_worker(name)
+        runner.run(phases.warm_up(api, redis_url, supply, ids))
+        count = phases.messages_for(bound * workers, plan.saturation_seconds)
+        batch = texts[:count] if workers == 1 else []
+        batch += supply.take(count - len(batch))
+        run = runner.run(
+            phases.saturate(api, redis_url, batch, ids, bound * workers, results.api.best, plan)
+        )
+        results.saturation[workers] = run
+        if run.rate:
+            results.half_rate[workers], results.latency[workers] = runner.run(
+                phases.at_half(api, redis_url, supply, ids, run.rate, plan)
+            )
+    for name in ("worker-1", "worker-2", "api"):
+        processes.stop(name)
+
+    if args.skip_rasa:
+        results.rasa_note = "skipped (--skip-rasa)"
+    elif not peers.rasa_available():
+        results.rasa_note = "skipped: no bench/.rasa-venv (python -m bench.run builds it)"
+    else:
+        logger.info("Rasa 3.6 DIET /model/parse on the classifier's texts")
+        try:
+            sample = texts[: 100 if args.quick else 400]
+            results.rasa, _ = peers.rasa_parse(
+                settings.understanding.intents_dir, sample, args.rasa_epochs
+            )
+        except Exception as exc:  # a broken peer leaves the rest of the table standing
+            results.rasa_note = f"failed: {exc}"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
