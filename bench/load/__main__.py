@@ -21,6 +21,7 @@ from bench.load.report import Results, rows
 from bench.load.table import cpu_name, format_table
 from bench.load.texts import TextSupply, load_sources
 from bot import http_server
+from bot.brain import Brain
 from bot.settings import load_settings
 
 logger = logging.getLogger("bench.load")
@@ -90,19 +91,21 @@ def _measure(
     redis_url = processes.start_redis()
     logger.info("Starting the API, the bare app and loading the classifier here")
     api, bare = processes.start_api(), processes.start_bare()
-    brain: dict[str, object] = {}
-    loading = threading.Thread(target=lambda: brain.update(b=peers.build_brain(settings)))
+    loaded: list[Brain] = []
+    loading = threading.Thread(target=lambda: loaded.append(peers.build_brain(settings)))
     loading.start()
     processes.wait_http("bare", bare, "/docs")
     processes.wait_http("api", api, "/healthz")
     loading.join()
+    if not loaded:
+        raise RuntimeError("the classifier did not load here (see the error above)")
 
     logger.info("Classifier alone, in this process")
     texts = supply.take(phases.messages_for(300, plan.classifier_seconds, least=200))
     warm = supply.take(phases.WARMUP_MESSAGES)
-    speed = peers.classifier_alone(brain["b"], warm, texts, plan.classifier_seconds)  # type: ignore[arg-type]
-    results.classifier = speed
-    del brain["b"]  # its memory is not needed any more
+    results.classifier = speed = peers.classifier_alone(
+        loaded.pop(), warm, texts, plan.classifier_seconds
+    )  # the brain is dropped here: its memory is not needed any more
 
     logger.info("API accept/s beside the bare app, %d round(s)", plan.accept_rounds)
     ids = e2e.Conversations("a")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import time
 from typing import Any
@@ -12,7 +13,7 @@ import uvicorn
 import uvloop
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from bot import http_server
+from bot import deps, http_server
 from tests.live_server import free_port
 
 
@@ -49,3 +50,11 @@ def test_a_server_on_this_config_runs_on_uvloop() -> None:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_the_app_state_dependencies_are_async() -> None:
+    # FastAPI runs a plain ``def`` dependency in a worker thread: for a lookup in app.state the
+    # thread hop costs more than the whole request otherwise does (docs/benchmark.md, "Load").
+    aliases = [deps.SettingsDep, deps.RedisDep, deps.InboxDep, deps.TranscriptsDep]
+    providers = [alias.__metadata__[0].dependency for alias in aliases]
+    assert all(inspect.iscoroutinefunction(provider) for provider in providers)
