@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import tempfile
 import threading
 import time
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         cpu=cpu_name(Path("/proc/cpuinfo").read_text()), stack=http_server.implementations()
     )
     started = time.monotonic()
+    results.load.append(os.getloadavg()[0])
     workdir = Path(tempfile.mkdtemp(prefix="sb-load-"))
     processes = Processes(workdir)
     try:
@@ -67,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"logs: {workdir}")
     results.minutes = (time.monotonic() - started) / 60
+    results.load.append(os.getloadavg()[0])
     results.texts = supply.handed_out
     print()
     print(format_table(rows(results), results.cpu))
@@ -110,8 +113,13 @@ def _measure(
     logger.info("API accept/s beside the bare app, %d round(s)", plan.accept_rounds)
     ids = e2e.Conversations("a")
     for _ in range(plan.accept_rounds):
-        runner.run(phases.accept(bare, "/messages", supply, ids, plan, results.bare))
-        runner.run(phases.accept(api, e2e.PATH, supply, ids, plan, results.api))
+        for name, base, path, into in (
+            ("bare", bare, "/messages", results.bare),
+            ("api", api, e2e.PATH, results.api),
+        ):
+            cpu = processes.cpu_seconds(name)
+            runner.run(phases.accept(base, path, supply, ids, plan, into))
+            into.cpu_seconds += processes.cpu_seconds(name) - cpu
     processes.stop("bare")
     runner.run(phases.forget_backlog(redis_url, *phases.inbox_streams()))
 
@@ -126,10 +134,13 @@ def _measure(
         count = phases.messages_for(bound * workers, plan.saturation_seconds)
         batch = texts[:count] if workers == 1 else []
         batch += supply.take(count - len(batch))
+        names = [f"worker-{n}" for n in range(1, workers + 1)]
+        cpu = processes.cpu_seconds(*names)
         run = runner.run(
             phases.saturate(api, redis_url, batch, ids, bound * workers, results.api.best, plan)
         )
         results.saturation[workers] = run
+        results.worker_cpu_ms[workers] = (processes.cpu_seconds(*names) - cpu) / run.replied * 1e3
         if run.rate:
             results.half_rate[workers], results.latency[workers] = runner.run(
                 phases.at_half(api, redis_url, supply, ids, run.rate, plan)

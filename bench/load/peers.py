@@ -14,6 +14,7 @@ from bot.settings import Settings
 class ClassifierSpeed:
     messages: int
     predict_per_s: float  # IntentClassifier.predict alone: what the issue calls the classifier
+    cpu_ms: float  # CPU time per message, predict + assess (this process's, all threads)
     with_triage_per_s: float | None  # predict + the assessor, the model work a worker does
 
 
@@ -35,6 +36,7 @@ def classifier_alone(
             assessor.assess(text, understood)
     predicting = assessing = 0.0
     count = 0
+    cpu = time.process_time()
     for text in texts:
         began = time.perf_counter()
         understood = classifier.predict(text)
@@ -49,6 +51,7 @@ def classifier_alone(
     return ClassifierSpeed(
         messages=count,
         predict_per_s=count / predicting,
+        cpu_ms=(time.process_time() - cpu) / count * 1e3,
         with_triage_per_s=count / (predicting + assessing) if assessor is not None else None,
     )
 

@@ -38,6 +38,13 @@ class Plan:
 class Accept:
     rates: list[float] = field(default_factory=list)  # one per round
     tally: Tally = field(default_factory=Tally)
+    cpu_seconds: float = 0.0  # the server process's, over every round
+
+    @property
+    def cpu_us(self) -> float | None:
+        """The server's CPU time per accepted request (µs)."""
+        done = self.tally.ok_all_along
+        return self.cpu_seconds / done * 1e6 if done else None
 
     @property
     def best(self) -> float:
@@ -59,6 +66,7 @@ async def accept(
     for status, count in tally.statuses.items():
         for _ in range(count):
             into.tally.count(status)
+    into.tally.ok_all_along += tally.ok_all_along
     logger.info("%s%s: %.0f accepted/s %s", base, path, rate, tally.statuses)
 
 

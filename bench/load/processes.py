@@ -108,6 +108,16 @@ class Processes:
             if name in self.running:
                 self.stop(name)
 
+    def cpu_seconds(self, *names: str) -> float:
+        """CPU time (user + system) the named processes have used so far: unlike rates, it
+        hardly moves when other work shares the machine."""
+        total = 0.0
+        for name in names:
+            stat = Path(f"/proc/{self.running[name].pid}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
     def log_tail(self, name: str, lines: int = 20) -> str:
         text = (self.workdir / f"{name}.log").read_text(encoding="utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])

@@ -14,6 +14,9 @@ import redis.asyncio as aioredis
 
 from bench.load import e2e
 from bench.load.client import closed_loop, paced
+from bench.load.peers import ClassifierSpeed
+from bench.load.phases import Accept
+from bench.load.report import Results, rows
 from bench.load.stats import percentile, ratio, steady_rate
 from bench.load.table import Row, cpu_name, format_table
 from bench.load.texts import TextSupply, distinct_texts, load_sources
@@ -167,3 +170,31 @@ async def test_replies_are_timed_from_the_events_channel(redis_url: str) -> None
         await replies.wait_for(["c1"], patience=0.2)  # a customer's own message is no reply
         await client.aclose()
     assert set(replies.times) == {"c2", "c3"}
+
+
+def test_the_rows_compare_each_figure_with_its_peer() -> None:
+    results = Results(cpu="AMD EPYC", stack=("httptools", "uvloop"))
+    results.api = Accept(rates=[700.0, 800.0], cpu_seconds=1.0)
+    results.api.tally.ok_all_along = 2000
+    results.bare = Accept(rates=[1000.0, 900.0], cpu_seconds=0.5)
+    results.bare.tally.ok_all_along = 2000
+    results.classifier = ClassifierSpeed(100, 100.0, 95.0, 10.5)
+    results.saturation = {
+        1: e2e.Run(sent=10, replied=10, seconds=1.0, rate=50.0),
+        2: e2e.Run(sent=10, replied=10, seconds=1.0, rate=90.0),
+    }
+    results.worker_cpu_ms = {1: 20.0, 2: 21.0}
+    results.half_rate = {1: 25.0}
+    results.latency = {1: e2e.Run(10, 10, 1.0, None, latencies_ms=[10.0] * 19 + [100.0])}
+    results.rasa_note = "skipped"
+    table = {row.what: row for row in rows(results)}
+    accept = table["API accept, POST /webchat/messages"]
+    assert (accept.value, accept.ratio) == (800.0, 0.8)  # the best round of each
+    assert "server CPU 500 µs/msg vs 250 (0.50x)" in accept.note
+    assert table["classifier alone (predict, 1 thread, in-process)"].peer == "skipped"
+    one, two = table["end to end, 1 worker"], table["end to end, 2 workers"]
+    assert (one.ratio, two.ratio) == (0.5, 0.9)  # vs the classifier; vs 2 x one worker
+    assert "0.45x of 2 x classifier" in two.note and "worker CPU 21.0 ms/msg" in two.note
+    [latency] = [row for what, row in table.items() if what.startswith("POST -> reply p95")]
+    assert latency.value == pytest.approx(14.5) and "p50 10.0 ms" in latency.note
+    assert "at 25.0 msg/s" in latency.what
