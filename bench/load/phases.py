@@ -74,7 +74,9 @@ async def forget_backlog(redis_url: str, *streams: str) -> None:
     """Drop what the accept rounds queued (nobody will process it), keeping consumer groups."""
     async with Redis.from_url(redis_url) as client:
         for stream in streams:
-            await client.xtrim(stream, maxlen=0)
+            await client.xtrim(stream, maxlen=0, approximate=False)  # "~ 0" would leave most
+            if await client.xlen(stream):
+                raise RuntimeError(f"{stream} still holds entries after XTRIM MAXLEN 0")
 
 
 async def warm_up(api: str, redis_url: str, supply: TextSupply, ids: e2e.Conversations) -> None:

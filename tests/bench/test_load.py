@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import redis.asyncio as aioredis
 
-from bench.load import e2e
+from bench.load import e2e, phases
 from bench.load.client import closed_loop, paced
 from bench.load.peers import ClassifierSpeed
 from bench.load.phases import Accept
@@ -198,3 +198,15 @@ def test_the_rows_compare_each_figure_with_its_peer() -> None:
     [latency] = [row for what, row in table.items() if what.startswith("POST -> reply p95")]
     assert latency.value == pytest.approx(14.5) and "p50 10.0 ms" in latency.note
     assert "at 25.0 msg/s" in latency.what
+
+
+async def test_the_accept_rounds_backlog_is_dropped_and_the_group_kept(redis_url: str) -> None:
+    client = aioredis.Redis.from_url(redis_url)
+    await client.delete(keys.INBOX_STREAM)
+    await client.xgroup_create(keys.INBOX_STREAM, keys.INBOX_GROUP, id="0", mkstream=True)
+    for n in range(500):
+        await client.xadd(keys.INBOX_STREAM, {"msg": n})
+    await phases.forget_backlog(redis_url, keys.INBOX_STREAM)
+    assert await client.xlen(keys.INBOX_STREAM) == 0
+    assert await client.xreadgroup(keys.INBOX_GROUP, "w", {keys.INBOX_STREAM: ">"}) == []
+    await client.aclose()
