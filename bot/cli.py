@@ -122,12 +122,15 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import http_server
     from bot.redis_conn import redis_url_for
     from bot.runtime import build_brain
 
     brain = _interruptible(lambda: build_brain(settings, progress=True))
-    with redis_url_for(settings) as url:
-        asyncio.run(_work(settings, brain, url))
+    # The same event loop the API is served on (bot.http_server): uvloop when installed.
+    loop = http_server.loop_factory()
+    with redis_url_for(settings) as url, asyncio.Runner(loop_factory=loop) as runner:
+        runner.run(_work(settings, brain, url))
     return 0
 
 

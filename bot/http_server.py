@@ -8,8 +8,10 @@ serves its bare peer app through this same function, so the two are served alike
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import uvicorn
@@ -22,6 +24,15 @@ def implementations() -> tuple[str, str]:
     http = "httptools" if importlib.util.find_spec("httptools") else "h11"
     loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
     return http, loop
+
+
+def loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """For ``asyncio.Runner``: a uvloop loop when installed, else asyncio's default."""
+    if implementations()[1] != "uvloop":
+        return None
+    import uvloop
+
+    return uvloop.new_event_loop
 
 
 def config(app: Any, *, host: str, port: int, **options: Any) -> uvicorn.Config:

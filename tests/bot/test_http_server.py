@@ -1,4 +1,5 @@
-"""The server ``switchboard run`` starts parses HTTP with httptools on a uvloop event loop."""
+"""The server ``switchboard run`` starts parses HTTP with httptools on a uvloop event loop;
+``switchboard worker`` runs on uvloop too."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ def test_the_config_names_httptools_and_uvloop() -> None:
     assert config.http_protocol_class is HttpToolsProtocol
     assert config.get_loop_factory() is uvloop.new_event_loop
     assert http_server.implementations() == ("httptools", "uvloop")
+    assert http_server.loop_factory() is uvloop.new_event_loop  # what workers run on
 
 
 async def _which_loop(scope: dict[str, Any], receive: Any, send: Any) -> None:
