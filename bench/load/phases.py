@@ -22,12 +22,12 @@ WARMUP_MESSAGES = 20
 class Plan:
     """How long each measurement runs (``--quick`` shortens them all)."""
 
-    accept_seconds: float = 8.0
-    accept_rounds: int = 2
+    accept_seconds: float = 6.0
+    accept_rounds: int = 2  # alternating with the peer's, the best of each kept
     connections: int = 16
-    saturation_seconds: float = 15.0  # of work for the workers, at the classifier's speed
-    latency_seconds: float = 15.0
-    classifier_seconds: float = 10.0
+    saturation_seconds: float = 12.0  # of work for the workers, at the classifier's speed
+    latency_seconds: float = 12.0
+    classifier_seconds: float = 8.0
 
     @classmethod
     def quick(cls) -> Plan:
@@ -102,10 +102,10 @@ async def saturate(
     accept_rate: float,
     plan: Plan,
 ) -> e2e.Run:
-    """Messages posted faster than the workers can answer (1.5x ``bound``, what they could do
+    """Messages posted faster than the workers can answer (twice ``bound``, what they could do
     at the classifier's speed), so a backlog forms; the rate replies come at is the
     saturation throughput."""
-    post_rate = min(1.5 * bound, 0.5 * accept_rate)
+    post_rate = min(2 * bound, 0.5 * accept_rate)
     return await e2e.send_and_wait(
         api,
         redis_url,
