@@ -1,7 +1,7 @@
 """How Switchboard serves HTTP: uvicorn on httptools and uvloop (``uvicorn[standard]``).
 
-uvicorn's pure-Python h11 parser and asyncio's default loop cost the API more than half its
-throughput (docs/benchmark.md, "Load"). Both fast parts are named here instead of left to
+uvicorn's pure-Python h11 parser and asyncio's default loop cost the API about a quarter more
+CPU per request (docs/benchmark.md, "Load"). Both fast parts are named here instead of left to
 uvicorn's silent "auto", so a server without them says so at start-up; and the load benchmark
 serves its bare peer app through this same function, so the two are served alike.
 """
