@@ -7,14 +7,21 @@ import asyncio
 import inspect
 import threading
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import uvicorn
 import uvloop
+from fastapi.routing import APIRoute
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from bot import deps, http_server
+from bot import http_server
+from bot.app import create_app
+from bot.settings import Settings
+from tests.connectors.telegram.conftest import SECRET, with_telegram
+from tests.connectors.wechat.conftest import kf_section, wechat_section
 from tests.live_server import free_port
 
 
@@ -54,9 +61,41 @@ def test_a_server_on_this_config_runs_on_uvloop() -> None:
         thread.join(10)
 
 
-def test_the_app_state_dependencies_are_async() -> None:
+def _routes(router: Any) -> Iterator[APIRoute]:
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):  # an included router, matched lazily
+            yield from _routes(route.original_router)
+
+
+def _runs_on_the_loop(call: Any) -> bool:
+    """What FastAPI awaits in place; anything else it runs in a worker thread (classes too)."""
+    if inspect.isclass(call):
+        return False
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(call.__call__)
+
+
+def _sync_dependencies(dependant: Any) -> Iterator[str]:
+    for sub in dependant.dependencies:
+        if sub.call is not None and not _runs_on_the_loop(sub.call):
+            yield getattr(sub.call, "__qualname__", repr(sub.call))
+        yield from _sync_dependencies(sub)
+
+
+def test_no_route_customers_or_platforms_call_hops_to_a_thread(tmp_path: Path) -> None:
     # FastAPI runs a plain ``def`` dependency in a worker thread: for a lookup in app.state the
-    # thread hop costs more than the whole request otherwise does (docs/benchmark.md, "Load").
-    aliases = [deps.SettingsDep, deps.RedisDep, deps.InboxDep, deps.TranscriptsDep]
-    providers = [alias.__metadata__[0].dependency for alias in aliases]
-    assert all(inspect.iscoroutinefunction(provider) for provider in providers)
+    # hop costs more than the rest of a web chat POST (docs/benchmark.md, "Load").
+    settings = Settings(
+        data_dir=tmp_path,
+        redis={"url": "redis://127.0.0.1:9/0"},  # never connected: no lifespan runs here
+        run_worker_in_api=False,
+        wechat=wechat_section("http://127.0.0.1:9/cgi-bin/", comment_articles=[]),
+        wecom_kf=kf_section("http://127.0.0.1:9/cgi-bin/"),
+    )
+    settings = with_telegram(settings, mode="webhook", secret_token=SECRET)
+    hot = ("/webchat", "/wechat", "/wecom-kf", "/telegram", "/healthz")
+    routes = [r for r in _routes(create_app(settings).router) if r.path.startswith(hot)]
+    assert {r.path.split("/")[1] for r in routes} == {p.strip("/") for p in hot}
+    offenders = {r.path: list(_sync_dependencies(r.dependant)) for r in routes}
+    assert not any(offenders.values()), offenders
