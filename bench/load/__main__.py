@@ -106,9 +106,8 @@ def _measure(
     logger.info("Classifier alone, in this process")
     texts = supply.take(phases.messages_for(300, plan.classifier_seconds, least=200))
     warm = supply.take(phases.WARMUP_MESSAGES)
-    results.classifier = speed = peers.classifier_alone(
-        loaded.pop(), warm, texts, plan.classifier_seconds
-    )  # the brain is dropped here: its memory is not needed any more
+    brain = loaded.pop()
+    results.classifier = speed = peers.classifier_alone(brain, warm, texts, plan.classifier_seconds)
 
     logger.info("API accept/s beside the bare app, %d round(s)", plan.accept_rounds)
     ids = e2e.Conversations("a")
@@ -131,6 +130,11 @@ def _measure(
         processes.start_worker(name)
         processes.wait_worker(name)
         runner.run(phases.warm_up(api, redis_url, supply, ids))
+        # The classifier again, just before: the load other work puts on a shared machine
+        # changes within minutes, and the ratio should compare like with like.
+        results.classifier_near[workers] = peers.classifier_alone(
+            brain, [], supply.take(200), plan.classifier_seconds / 2
+        ).predict_per_s
         count = phases.messages_for(bound * workers, plan.saturation_seconds)
         batch = texts[:count] if workers == 1 else []
         batch += supply.take(count - len(batch))
@@ -145,6 +149,7 @@ def _measure(
             results.half_rate[workers], results.latency[workers] = runner.run(
                 phases.at_half(api, redis_url, supply, ids, run.rate, plan)
             )
+    del brain  # its memory is not needed any more
     for name in ("worker-1", "worker-2", "api"):
         processes.stop(name)
 

@@ -20,6 +20,7 @@ class Results:
     bare: Accept = field(default_factory=Accept)
     saturation: dict[int, Run] = field(default_factory=dict)  # workers -> run
     worker_cpu_ms: dict[int, float] = field(default_factory=dict)  # workers' CPU per message
+    classifier_near: dict[int, float] = field(default_factory=dict)  # predict/s just before
     half_rate: dict[int, float] = field(default_factory=dict)
     latency: dict[int, Run] = field(default_factory=dict)
     rasa: float | None = None
@@ -97,20 +98,22 @@ def rows(r: Results) -> list[Row]:
     ]
     one = r.saturation.get(1)
     for workers, run in sorted(r.saturation.items()):
+        near = r.classifier_near.get(workers, predict)
         if workers == 1:
-            against = predict
-            peer = _peer("classifier alone", predict, "/s")
+            against = near
+            peer = _peer("classifier alone, just before", near, "/s")
             note = "target >= 0.8x"
         else:
             against = workers * one.rate if one and one.rate else None
             peer = _peer(f"{workers} x end to end with 1 worker", against, "/s")
             note = "target >= 0.8x (linear)"
-            if predict:
-                note += (
-                    f"; {ratio(run.rate, workers * predict) or 0:.2f}x of {workers} x classifier"
-                )
+            if near:
+                note += f"; {ratio(run.rate, workers * near) or 0:.2f}x of {workers} x classifier"
         if workers in r.worker_cpu_ms:
-            note += f"; worker CPU {r.worker_cpu_ms[workers]:.1f} ms/msg"
+            cpu = r.worker_cpu_ms[workers]
+            note += f"; worker CPU {cpu:.1f} ms/msg"
+            if model_ms:
+                note += f" ({model_ms / cpu:.2f}x of the model work's {model_ms:.1f})"
         what = f"end to end, {workers} worker{'s' if workers > 1 else ''}"
         table.append(Row(what, run.rate, "msg/s", peer, ratio(run.rate, against), note))
     for workers, run in sorted(r.latency.items()):

@@ -178,12 +178,15 @@ def test_the_rows_compare_each_figure_with_its_peer() -> None:
     results.api.tally.ok_all_along = 2000
     results.bare = Accept(rates=[1000.0, 900.0], cpu_seconds=0.5)
     results.bare.tally.ok_all_along = 2000
-    results.classifier = ClassifierSpeed(100, 100.0, 95.0, 10.5)
+    results.classifier = ClassifierSpeed(
+        messages=100, predict_per_s=100.0, cpu_ms=10.5, with_triage_per_s=95.0
+    )
     results.saturation = {
         1: e2e.Run(sent=10, replied=10, seconds=1.0, rate=50.0),
         2: e2e.Run(sent=10, replied=10, seconds=1.0, rate=90.0),
     }
-    results.worker_cpu_ms = {1: 20.0, 2: 21.0}
+    results.worker_cpu_ms = {1: 21.0, 2: 21.0}
+    results.classifier_near = {1: 62.5}
     results.half_rate = {1: 25.0}
     results.latency = {1: e2e.Run(10, 10, 1.0, None, latencies_ms=[10.0] * 19 + [100.0])}
     results.rasa_note = "skipped"
@@ -193,8 +196,10 @@ def test_the_rows_compare_each_figure_with_its_peer() -> None:
     assert "server CPU 500 µs/msg vs 250 (0.50x)" in accept.note
     assert table["classifier alone (predict, 1 thread, in-process)"].peer == "skipped"
     one, two = table["end to end, 1 worker"], table["end to end, 2 workers"]
-    assert (one.ratio, two.ratio) == (0.5, 0.9)  # vs the classifier; vs 2 x one worker
-    assert "0.45x of 2 x classifier" in two.note and "worker CPU 21.0 ms/msg" in two.note
+    # One worker against the classifier measured just before it; two against twice one.
+    assert (one.peer, one.ratio, two.ratio) == ("classifier alone, just before: 62.5/s", 0.8, 0.9)
+    assert "0.45x of 2 x classifier" in two.note  # no measurement just before: the first one
+    assert "worker CPU 21.0 ms/msg (0.50x of the model work's 10.5)" in one.note
     [latency] = [row for what, row in table.items() if what.startswith("POST -> reply p95")]
     assert latency.value == pytest.approx(14.5) and "p50 10.0 ms" in latency.note
     assert "at 25.0 msg/s" in latency.what
