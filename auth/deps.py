@@ -27,15 +27,15 @@ class PresenceHook(Protocol):
     async def signed_out(self, username: str) -> None: ...
 
 
-def _users(request: Request) -> UserStore:
+async def _users(request: Request) -> UserStore:
     return request.app.state.users
 
 
-def _throttle(request: Request) -> SignInThrottle:
+async def _throttle(request: Request) -> SignInThrottle:
     return request.app.state.signin_throttle
 
 
-def _presence(request: Request) -> PresenceHook | None:
+async def _presence(request: Request) -> PresenceHook | None:
     return getattr(request.app.state, "presence", None)
 
 

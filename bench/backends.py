@@ -189,9 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-    from bot.settings import load_settings
     from bot.understanding.backend_choice import resolve
     from bot.understanding.cpu import cpu_identity
+    from switchboard.settings import load_settings
 
     settings = load_settings()
     model = settings.understanding.model

@@ -1,4 +1,8 @@
-"""FastAPI dependencies as ``Annotated`` aliases, all read from the app's state."""
+"""FastAPI dependencies as ``Annotated`` aliases, all read from the app's state.
+
+All ``async def``: FastAPI runs a plain ``def`` dependency in a worker thread, and that hop
+cost more than the rest of a web chat POST (docs/benchmark.md, "Load").
+"""
 
 from __future__ import annotations
 
@@ -13,23 +17,23 @@ from bot.settings import EngineSettings
 from bot.transcript import Transcripts
 
 
-def _settings(request: Request) -> EngineSettings:
+async def _settings(request: Request) -> EngineSettings:
     return request.app.state.settings
 
 
-def _redis(request: Request) -> Redis:
+async def _redis(request: Request) -> Redis:
     return request.app.state.redis
 
 
-def _inbox(request: Request) -> Inbox:
+async def _inbox(request: Request) -> Inbox:
     return request.app.state.inbox
 
 
-def _transcripts(request: Request) -> Transcripts:
+async def _transcripts(request: Request) -> Transcripts:
     return request.app.state.transcripts
 
 
-def _handoff_port(request: Request) -> HandoffPort | None:
+async def _handoff_port(request: Request) -> HandoffPort | None:
     # None when no people are plugged into this app (a bot-only deployment).
     return getattr(request.app.state, "handoff_port", None)
 

@@ -81,16 +81,14 @@ class Inbox:
     async def accept(self, message: InboundMessage) -> Accepted:
         """Queue ``message`` unless this platform message was accepted before; with replicas,
         once they have it (``bot.replication``: else ``NotReplicated``, a storage error)."""
-        transcript_entry = json.dumps(
-            {
-                "id": message.platform_message_id,
-                "role": "customer",
-                "text": message.text,
-                "ts": message.timestamp,
-                "sender": message.sender.display_name,
-            },
-            ensure_ascii=False,
-        )
+        entry = {
+            "id": message.platform_message_id,
+            "role": "customer",
+            "text": message.text,
+            "ts": message.timestamp,
+            "sender": message.sender.display_name,
+        }
+        transcript_entry = json.dumps(entry, ensure_ascii=False)
         created, entry_id = await self._acks.run(
             self._accept,
             keys=[
@@ -107,11 +105,7 @@ class Inbox:
                 self.settings.transcript_max,
                 message.conversation_key,
                 json.dumps(
-                    {
-                        "type": "entry",
-                        "conversation": message.conversation_key,
-                        "entry": json.loads(transcript_entry),
-                    },
+                    {"type": "entry", "conversation": message.conversation_key, "entry": entry},
                     ensure_ascii=False,
                 ),
             ],

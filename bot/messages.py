@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from bot.addresses import ConversationAddress, customer_key
@@ -60,7 +60,11 @@ class InboundMessage:
         return f"{self.platform}:{digest}"
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        # What dataclasses.asdict gives, without its deep copies: 5 µs instead of 18 on every
+        # message the API accepts (docs/benchmark.md, "Load").
+        data = {name: getattr(self, name) for name in _INBOUND_FIELDS}
+        data["sender"] = {name: getattr(self.sender, name) for name in _SENDER_FIELDS}
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> InboundMessage:
@@ -95,8 +99,14 @@ class OutboundReply:
     private_details: str = ""
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        return json.dumps({name: getattr(self, name) for name in _REPLY_FIELDS}, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str | bytes) -> OutboundReply:
         return cls(**json.loads(raw))
+
+
+# Field names in declaration order, as dataclasses.asdict lists them.
+_SENDER_FIELDS = tuple(f.name for f in fields(Sender))
+_INBOUND_FIELDS = tuple(f.name for f in fields(InboundMessage))
+_REPLY_FIELDS = tuple(f.name for f in fields(OutboundReply))

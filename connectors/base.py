@@ -104,7 +104,7 @@ def settings_section(name: str, model: type[Section]) -> Any:
     """A route dependency giving the connector's own settings section, e.g.
     ``WechatConfig = settings_section("wechat", WechatSettings)``; ``config: WechatConfig``."""
 
-    def read(settings: SettingsDep) -> BaseModel:
+    async def read(settings: SettingsDep) -> BaseModel:
         section = getattr(settings, name)
         if not isinstance(section, model):
             raise TypeError(f"settings section {name!r} is not a {model.__name__}")

@@ -14,27 +14,27 @@ from handoff.ticket_view import TicketView
 from handoff.tickets import TicketStore
 
 
-def _tickets(request: Request) -> TicketStore:
+async def _tickets(request: Request) -> TicketStore:
     return request.app.state.tickets
 
 
-def _customers(request: Request) -> CustomerStore:
+async def _customers(request: Request) -> CustomerStore:
     return request.app.state.customers
 
 
-def _presence(request: Request) -> Presence:
+async def _presence(request: Request) -> Presence:
     return request.app.state.presence
 
 
-def _assigner(request: Request) -> Assigner:
+async def _assigner(request: Request) -> Assigner:
     return request.app.state.assigner
 
 
-def _system_texts(request: Request) -> dict[str, dict[str, str]]:
+async def _system_texts(request: Request) -> dict[str, dict[str, str]]:
     return request.app.state.system_texts
 
 
-def _canned(request: Request) -> list[dict[str, Any]]:
+async def _canned(request: Request) -> list[dict[str, Any]]:
     return request.app.state.canned
 
 
@@ -48,7 +48,7 @@ SystemTextsDep = Annotated[dict[str, dict[str, str]], Depends(_system_texts)]
 CannedDep = Annotated[list[dict[str, Any]], Depends(_canned)]
 
 
-def _ticket_view(customers: CustomersDep, transcripts: TranscriptsDep) -> TicketView:
+async def _ticket_view(customers: CustomersDep, transcripts: TranscriptsDep) -> TicketView:
     return TicketView(customers, transcripts)
 
 

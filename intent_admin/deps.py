@@ -16,11 +16,11 @@ from intent_admin.audit import AuditLog
 from intent_admin.drafts import Drafts
 
 
-def _drafts(redis: RedisDep) -> Drafts:
+async def _drafts(redis: RedisDep) -> Drafts:
     return Drafts(redis)
 
 
-def _audit_log(redis: RedisDep) -> AuditLog:
+async def _audit_log(redis: RedisDep) -> AuditLog:
     return AuditLog(redis)
 
 

@@ -5,7 +5,8 @@
 #   ./scripts/dev.sh test   ruff check, ruff format --check, then the test suite (extra
 #                           arguments go to pytest)
 #   ./scripts/dev.sh bench  the benchmark against TF-IDF, SetFit and Rasa DIET (arguments go to
-#                           python -m bench.run; see docs/benchmark.md)
+#                           python -m bench.run; see docs/benchmark.md); `bench routing` and
+#                           `bench load` run python -m bench.routing and python -m bench.load
 #
 # Set-up is idempotent and quick when nothing changed: system packages are installed only when
 # missing, and Python packages only when pyproject.toml changed since the last install.
@@ -86,6 +87,8 @@ case "$command" in
     if [ "${1:-}" = routing ]; then shift; exec "$VENV/bin/python" -m bench.routing "$@"; fi
     # `bench backends [args]`: encoder backends on this CPU, classify cold and warm.
     if [ "${1:-}" = backends ]; then shift; exec "$VENV/bin/python" -m bench.backends "$@"; fi
+    # `bench load [--quick]`: API and end-to-end speed under load (docs/benchmark.md, "Load").
+    if [ "${1:-}" = load ]; then shift; exec "$VENV/bin/python" -m bench.load "$@"; fi
     exec "$VENV/bin/python" -m bench.run "$@"
     ;;
   setup)

@@ -92,7 +92,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.brain_factory import build_brain
     from bot.redis_conn import redis_url_for
-    from switchboard import server_logs
+    from switchboard import http_server, server_logs
     from switchboard.app import create_app
 
     host = args.host or settings.server.host
@@ -112,12 +112,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         )
         server_logs.install()
         server = uvicorn.Server(
-            uvicorn.Config(
-                app,
-                host=host,
-                port=port,
-                log_level="info",
-                timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+            http_server.config(
+                app, host=host, port=port, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
             )
         )
         # uvicorn shuts down gracefully on Ctrl+C, then re-raises it: that is a clean stop.
@@ -129,10 +125,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 def _worker(args: argparse.Namespace, settings: Settings) -> int:
     from bot.brain_factory import build_brain
     from bot.redis_conn import redis_url_for
+    from switchboard import http_server
 
     brain = _interruptible(lambda: build_brain(settings, progress=True))
-    with redis_url_for(settings) as url:
-        asyncio.run(_work(settings, brain, url))
+    # The same event loop the API is served on (switchboard.http_server): uvloop when installed.
+    loop = http_server.loop_factory()
+    with redis_url_for(settings) as url, asyncio.Runner(loop_factory=loop) as runner:
+        runner.run(_work(settings, brain, url))
     return 0
 
 

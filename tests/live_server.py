@@ -13,6 +13,7 @@ import httpx
 import uvicorn
 
 from bot.brain import Brain
+from switchboard import http_server
 from switchboard.app import create_app
 from switchboard.settings import Settings
 
@@ -27,8 +28,9 @@ def free_port() -> int:
 def serve_asgi(app: Any, *, lifespan: str = "off", start_timeout: float = 10.0) -> Iterator[str]:
     """Serve ``app`` with uvicorn on a free 127.0.0.1 port in a thread; yield its base URL."""
     port = free_port()
+    # Served as `switchboard run` serves it (httptools, uvloop), so tests cover that stack.
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
+        http_server.config(app, host="127.0.0.1", port=port, log_level="warning", lifespan=lifespan)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

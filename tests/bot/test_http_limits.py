@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -197,3 +200,70 @@ def test_json_depth_is_tracked_across_chunks_and_strings(chunks: list[bytes], de
     split, too_shallow = JsonDepth(deepest), JsonDepth(deepest - 1)
     assert all([split.feed(chunk) for chunk in chunks])
     assert not all([too_shallow.feed(chunk) for chunk in chunks])
+
+
+def _exchange(base_url: str, requests: list[bytes], timeout: float = 10) -> list[bytes]:
+    """Send ``requests`` one after another on one connection; each answer's head and body."""
+    url = urlsplit(base_url)
+    answers = []
+    with socket.create_connection((url.hostname, url.port), timeout=timeout) as sock:
+        reader = sock.makefile("rb")
+        for request in requests:
+            sock.sendall(request)
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                line = reader.readline()
+                assert line, f"the connection closed; answers so far: {answers}"
+                head += line
+            length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+            answers.append(head + reader.read(length))
+    return answers
+
+
+def _message_request(text: str, *, chunk: int = 0) -> bytes:
+    body = json.dumps({"conversation_id": "conv-keepalive", "text": text}).encode()
+    head = b"POST /webchat/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    if not chunk:
+        return head + b"Content-Length: %d\r\n\r\n" % len(body) + body
+    framed = b"".join(
+        b"%x\r\n%s\r\n" % (len(body[i : i + chunk]), body[i : i + chunk])
+        for i in range(0, len(body), chunk)
+    )
+    return head + b"Transfer-Encoding: chunked\r\n\r\n" + framed + b"0\r\n\r\n"
+
+
+def test_a_valid_message_dribbled_in_small_chunks_is_accepted(
+    base_url: str, store: redis.Redis
+) -> None:
+    [answer] = _exchange(base_url, [_message_request("退货政策是什么? " * 40, chunk=5)])
+    assert answer.startswith(b"HTTP/1.1 202")
+    [(_, fields)] = store.xrange(keys.INBOX_STREAM)
+    assert json.loads(fields["msg"])["text"] == ("退货政策是什么? " * 40).strip()
+
+
+def test_accepted_requests_keep_the_connection_open(base_url: str, store: redis.Redis) -> None:
+    # Only a refusal closes the connection: clients that keep it alive pay no new handshake.
+    answers = _exchange(
+        base_url,
+        [_message_request("first"), _message_request("second", chunk=3), _message_request("3")],
+    )
+    assert [a[:12] for a in answers] == [b"HTTP/1.1 202"] * 3
+    assert not any(b"connection: close" in a.lower() for a in answers)
+    assert store.xlen(keys.INBOX_STREAM) == 3
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_any_body_byte(
+    base_url: str, store: redis.Redis
+) -> None:
+    # The client sends only the head: the answer must not wait for the 64 MiB announced.
+    [answer] = _exchange(
+        base_url,
+        [
+            b"POST /webchat/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % (64 * 1024 * 1024)
+        ],
+    )
+    assert answer.startswith(b"HTTP/1.1 413")
+    assert b"connection: close" in answer.lower()
+    assert answer.endswith(b'{"detail": "request body over 256 KiB"}')
+    assert not store.exists(keys.INBOX_STREAM)

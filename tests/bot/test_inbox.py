@@ -104,3 +104,34 @@ async def test_dead_letter_unblocks_the_conversation(redis_client: Redis) -> Non
     await inbox.dead_letter(poison, "ValueError('boom')")
     assert await redis_client.xlen(keys.INBOX_DEAD) == 1
     assert await inbox.readiness(after) is Readiness.READY
+
+
+async def test_an_accepted_message_is_in_the_transcript_and_announced_once(
+    redis_client: Redis,
+) -> None:
+    inbox = _inbox(redis_client)
+    await inbox.ensure_group()
+    pubsub = redis_client.pubsub()
+    await pubsub.subscribe(keys.EVENTS_CHANNEL)
+    await pubsub.get_message(timeout=1)  # the subscription's confirmation
+    message = inbound('退货 "now"', message_id="m-announced")
+    await inbox.accept(message)
+    await inbox.accept(message)  # a platform's retry: no second entry, no second event
+    [stored] = await redis_client.lrange(keys.transcript(message.conversation_key), 0, -1)
+    entry = json.loads(stored)
+    assert entry == {
+        "id": "m-announced",
+        "role": "customer",
+        "text": '退货 "now"',
+        "ts": message.timestamp,
+        "sender": message.sender.display_name,
+    }
+    event = await pubsub.get_message(ignore_subscribe_messages=True, timeout=2)
+    assert event is not None
+    assert json.loads(event["data"]) == {
+        "type": "entry",
+        "conversation": message.conversation_key,
+        "entry": entry,
+    }
+    assert await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.3) is None
+    await pubsub.aclose()
