@@ -4,7 +4,7 @@ Every command retries a dropped or refused connection a few times with an expone
 (redis-py's ``Retry``), and idle pooled connections are PINGed before reuse (health checks): after
 a Redis restart, the first command on a stale socket reconnects instead of failing. The budget is
 short on purpose, so that while Redis is really down a request fails within about a second and the
-app answers 503 (``bot.http_unavailable``) rather than hanging.
+app answers 503 (``switchboard.http_unavailable``) rather than hanging.
 
 A ``redis+sentinel://`` URL (``bot.redis_sentinel``) gives a client of the Sentinel group's
 current master, with the same options, whose retries last a failover window instead of a count.

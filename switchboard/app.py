@@ -14,17 +14,17 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from auth.wiring import attach_auth, auth_routers
-from bot import http_limits
-from bot.access_log import redact_access_log
 from bot.brain import Brain
 from bot.brain_factory import build_brain, reloader, seed_intents
 from bot.deps import RedisDep
-from bot.http_unavailable import add_redis_outage_handler
 from bot.inbox import Inbox
 from bot.redis_conn import connect
 from bot.streams import consumer_name
 from handoff.wiring import attach_handoff, handoff_routers
 from intent_admin.wiring import intent_admin_routers
+from switchboard import http_limits
+from switchboard.access_log import redact_access_log
+from switchboard.http_unavailable import add_redis_outage_handler
 from switchboard.runtime import (
     build_connector_loops,
     build_routers,

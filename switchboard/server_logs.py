@@ -2,7 +2,7 @@
 
 After the graceful-shutdown timeout uvicorn cancels the streams still open and logs each as
 "Exception in ASGI application" with a traceback; that cancellation is the plan, not an error.
-(Tokens and ids in the access log are blanked by ``bot.access_log``, for every server.)
+(Tokens and ids in the access log are blanked by ``switchboard.access_log``, for every server.)
 """
 
 from __future__ import annotations

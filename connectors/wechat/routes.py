@@ -4,7 +4,7 @@ A push is checked, parsed and queued, and WeChat gets ``success`` straight away:
 5 s and then retries, and the real answer goes out later through the customer-service API.
 Nothing here calls WeChat. Forged signature, or a timestamp outside the freshness window (a
 replay): 403; unreadable or unsafe XML: 400; nothing is queued in any of these cases. The body
-size is limited as it streams in (``bot/http_limits.py``, ``http.body_limits``). Retries are
+size is limited as it streams in (``switchboard/http_limits.py``, ``http.body_limits``). Retries are
 recognized by the inbox (MsgId, or FromUserName + CreateTime + Event for events).
 """
 

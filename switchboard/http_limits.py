@@ -18,8 +18,8 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.http_errors import install_error_handlers
 from bot.settings import HttpSettings
+from switchboard.http_errors import install_error_handlers
 
 # Only what changes the depth or the string state matters to the scanner.
 _JSON_TOKENS = re.compile(rb'[\[\]{}"\\]')

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from bot.http_errors import EXCERPT_CHARS, install_error_handlers, safe_excerpt
+from switchboard.http_errors import EXCERPT_CHARS, install_error_handlers, safe_excerpt
 from tests.live_server import serve_asgi
 
 

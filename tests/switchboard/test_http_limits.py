@@ -16,8 +16,8 @@ import redis
 
 from bench.raw_http import post
 from bot import keys
-from bot.http_limits import JsonDepth
 from bot.settings import HttpSettings
+from switchboard.http_limits import JsonDepth
 from switchboard.settings import Settings
 from tests.connectors.telegram.conftest import SECRET, with_telegram
 from tests.connectors.wechat.conftest import kf_section, wechat_section

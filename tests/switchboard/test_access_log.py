@@ -12,8 +12,8 @@ import pytest
 from redis.asyncio import Redis
 
 from auth.users import UserStore
-from bot.access_log import ACCESS_LOGGER, redact_path
 from bot.brain import Brain
+from switchboard.access_log import ACCESS_LOGGER, redact_path
 from switchboard.settings import Settings
 from tests.live_server import live_server
 
