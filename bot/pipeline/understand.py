@@ -33,7 +33,7 @@ class UnderstandStage:
         self._prepared = {}
         if len(texts) < 2:
             return  # nothing to share: the turn predicts on its own
-        results = await asyncio.to_thread(classifier.predict_many, texts)
+        results = await asyncio.to_thread(classifier.predict_messages, texts)
         self._prepared = {(id(classifier), t): r for t, r in zip(texts, results, strict=True)}
 
     async def __call__(self, turn: Turn) -> None:

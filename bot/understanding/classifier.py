@@ -150,6 +150,11 @@ class IntentClassifier:
     def predict_many(self, texts: Sequence[str]) -> list[Understanding]:
         return self.predict_vectors(texts, self.encoder.encode(texts))
 
+    def predict_messages(self, texts: Sequence[str]) -> list[Understanding]:
+        """``predict_many`` for incoming messages: one encoder call for the batch, each vector
+        remembered as ``predict`` does (the assessment embeds nothing twice)."""
+        return self.predict_vectors(texts, self.encoder.encode_recent(texts))
+
     def predict_vectors(self, texts: Sequence[str], vectors: np.ndarray) -> list[Understanding]:
         """Like ``predict_many`` for texts already embedded (evaluation on cached vectors)."""
         if not len(texts):

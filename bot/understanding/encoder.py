@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 BUILTIN_PREFIX = "builtin:"
 
 
+_RECENT_MAX = 4096  # messages whose vectors are kept (a few MB)
+
+
 class Encoder:
     """Turns texts into L2-normalized float32 vectors."""
 
@@ -45,6 +48,7 @@ class Encoder:
         self._store = _VectorStore(cache_dir / "embeddings" / f"{self.model_id}.npz")
         self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self._recent_lock = threading.Lock()
         self.dim = int(self._model.get_embedding_dimension() or 0)
 
     def encode(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
@@ -63,15 +67,24 @@ class Encoder:
 
     def encode_one(self, text: str) -> np.ndarray:
         """Embed one message, remembering the last few thousand (customers repeat "hi")."""
-        cached = self._recent.get(text)
-        if cached is not None:
-            self._recent.move_to_end(text)
-            return cached
-        vector = self.encode([text])[0]
-        self._recent[text] = vector
-        if len(self._recent) > 4096:
-            self._recent.popitem(last=False)
-        return vector
+        return self.encode_recent([text])[0]
+
+    def encode_recent(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed messages (a worker's batch in one call), remembering the last few thousand:
+        customers repeat "hi", and the triage reuses each message's vector."""
+        with self._recent_lock:  # workers' threads share the memory
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+            for text in known:
+                self._recent.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = dict(zip(missing, self.encode(missing), strict=True))
+            known.update(fresh)
+            with self._recent_lock:
+                self._recent.update(fresh)
+                while len(self._recent) > _RECENT_MAX:
+                    self._recent.popitem(last=False)
+        return np.stack([known[t] for t in texts])
 
     def encode_cached(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Embed training examples, reusing every vector computed before (kept on disk)."""

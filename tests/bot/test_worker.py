@@ -232,6 +232,9 @@ async def test_a_batch_of_conversations_gets_the_decisions_each_would_get_alone(
         first = by_conversation[message.conversation_key][0]
         if understood.intent is not None and not understood.out_of_scope:
             assert first.intent in ("", understood.intent), (message.text, first.intent)
+    # The batch's vectors are remembered: the assessment of each turn embeds nothing again.
+    remembered = brain.classifier.encoder._recent  # type: ignore[attr-defined]
+    assert all(text in remembered for text in texts)
     prepared = worker.pipeline.stages
     understand = next(stage for stage in prepared if stage.name == "understand")
     for text, understood in zip(texts, alone, strict=True):
