@@ -9,14 +9,14 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, status
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from bot.addresses import private_conversation_key
-from bot.deps import HandoffPortDep, InboxDep, TranscriptsDep
+from bot.deps import HandoffPortDep, TranscriptsDep
 from bot.messages import InboundMessage, Sender
 from bot.ports import HandoffPort
 from bot.vocabulary import ChannelKind
-from connectors.base import settings_section
+from connectors.webchat.deps import IntakeDep
 from connectors.webchat.schemas import (
     CONVERSATION_ID,
     ConversationOut,
@@ -25,10 +25,8 @@ from connectors.webchat.schemas import (
     WebchatMessageIn,
 )
 from connectors.webchat.sender import PLATFORM
-from connectors.webchat.settings import WebchatSettings
 
 router = APIRouter(prefix="/webchat", tags=["web chat"])
-WebchatConfig = settings_section("webchat", WebchatSettings)
 
 _PAGE = Path(__file__).parent / "static" / "index.html"
 
@@ -58,8 +56,9 @@ async def page() -> FileResponse:
 
 
 @router.post("/messages", status_code=status.HTTP_202_ACCEPTED, response_model=WebchatAccepted)
-async def post_message(body: WebchatMessageIn, inbox: InboxDep, config: WebchatConfig):
+async def post_message(body: WebchatMessageIn, intake: IntakeDep) -> JSONResponse:
     """Accept a customer's message; the bot's reply appears in the conversation shortly."""
+    config = intake.config
     text = body.text.strip()
     if not text:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "text is empty")
@@ -78,12 +77,12 @@ async def post_message(body: WebchatMessageIn, inbox: InboxDep, config: WebchatC
         platform_message_id=platform_message_id(body.conversation_id, message_id),
         timestamp=time.time(),
     )
-    accepted = await inbox.accept(message)
-    return WebchatAccepted(
-        message_id=message_id,
-        conversation_id=body.conversation_id,
-        duplicate=accepted.duplicate,
+    accepted = await intake.inbox.accept(message)
+    answer = WebchatAccepted(
+        message_id=message_id, conversation_id=body.conversation_id, duplicate=accepted.duplicate
     )
+    # Already a validated model: answered as it is (``response_model`` documents it).
+    return JSONResponse(answer.model_dump(), status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.get("/conversations/{conversation_id}/messages", response_model=ConversationOut)
